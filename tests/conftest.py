@@ -1,0 +1,172 @@
+"""Shared fixtures: two workspaces with the same shape, and the four kinds of user.
+
+`world` builds workspace A (the user's own) and workspace B (another tenant, seeded with
+canary strings that must never appear in a response for a member of A).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+CANARY = "CANARY-b7f3e1"
+
+
+@dataclass
+class Tenant:
+    workspace: Any
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.objects[key]
+
+
+@dataclass
+class World:
+    a: Tenant
+    b: Tenant
+    users: dict[str, Any]
+    password: str = "correct-horse-battery-staple"
+
+
+def make_user(email: str, password: str) -> Any:
+    user_model = get_user_model()
+    user = user_model.objects.create_user(username=email, email=email, password=password)
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+def build_tenant(name: str, slug: str, label: str, tier: str = "enterprise") -> Tenant:
+    """Every kind of object a URL can point at, named with `label` (canaries for B)."""
+    from ads.models import Ad, AdAccount, AdCampaign, AdGroup, AdMetricDaily, Keyword
+    from assets.models import AssetType
+    from assets.services import associate_asset, create_asset
+    from campaigns.models import Campaign, CampaignGoal, CampaignUtm, SpendItem, TrackingUrl
+    from crm.models import Contact, Deal, DealContact
+    from tracking.models import Interaction, Session, Visitor
+    from workspaces.models import ApiToken, ExchangeRate, Invitation, Team, Workspace, hash_secret
+
+    ws = Workspace.objects.create(name=name, slug=slug, tier=tier, currency="EUR")
+    now = timezone.now()
+    t = Tenant(ws)
+    o = t.objects
+    o["team"] = Team.objects.create(workspace=ws, name=f"Team {label}")
+    o["campaign"] = Campaign.objects.create(
+        workspace=ws, name=f"Campaign {label}", start_date=(now - timedelta(days=30)).date()
+    )
+    o["utm"] = CampaignUtm.objects.create(workspace=ws, campaign=o["campaign"], value=f"utm-{slug}")
+    o["goal"] = CampaignGoal.objects.create(
+        workspace=ws, campaign=o["campaign"], metric="sessions", target=Decimal("100")
+    )
+    o["spend"] = SpendItem.objects.create(
+        workspace=ws,
+        campaign=o["campaign"],
+        name=f"Spend {label}",
+        amount=Decimal("10"),
+        currency="EUR",
+        spent_on=now.date(),
+    )
+    o["asset"] = create_asset(
+        workspace=ws,
+        type=AssetType.LANDING_PAGE,
+        name=f"Page {label}",
+        url=f"https://{slug}.example.com/landing",
+    )
+    o["free_asset"] = create_asset(workspace=ws, type=AssetType.FORM, name=f"Form {label}")
+    o["association"] = associate_asset(
+        asset=o["asset"], campaign=o["campaign"], at=now - timedelta(days=20)
+    )
+    o["tracking_url"] = TrackingUrl.objects.create(
+        workspace=ws,
+        campaign=o["campaign"],
+        name=f"Link {label}",
+        destination_url=f"https://{slug}.example.com/",
+        utm_source="newsletter",
+        utm_medium="email",
+        utm_campaign=f"utm-{slug}",
+    )
+    o["contact"] = Contact.objects.create(
+        workspace=ws, email=f"{slug}@example.com", first_name=label, created_at=now
+    )
+    o["deal"] = Deal.objects.create(
+        workspace=ws, name=f"Deal {label}", amount=Decimal("1000"), currency="EUR", created_at=now
+    )
+    DealContact.objects.create(workspace=ws, deal=o["deal"], contact=o["contact"], associated_at=now)
+    o["visitor"] = Visitor.objects.create(workspace=ws, cookie_id=f"v-{slug}", first_seen_at=now)
+    o["session"] = Session.objects.create(
+        workspace=ws,
+        visitor=o["visitor"],
+        started_at=now,
+        last_activity_at=now,
+        landing_url=f"https://{slug}.example.com/landing",
+        source="direct_traffic",
+    )
+    o["interaction"] = Interaction.objects.create(
+        workspace=ws,
+        contact=o["contact"],
+        asset=o["asset"],
+        type="page_view",
+        occurred_at=now,
+        campaign=o["campaign"],
+    )
+    o["ad_account"] = AdAccount.objects.create(
+        workspace=ws, network="google", external_id=f"acc-{slug}", name=f"Ads {label}", currency="EUR"
+    )
+    o["ad_campaign"] = AdCampaign.objects.create(
+        workspace=ws, account=o["ad_account"], external_id="c1", name=f"Ad campaign {label}"
+    )
+    o["ad_group"] = AdGroup.objects.create(
+        workspace=ws, ad_campaign=o["ad_campaign"], external_id="g1", name=f"Group {label}"
+    )
+    o["ad"] = Ad.objects.create(workspace=ws, ad_group=o["ad_group"], external_id="a1", name=label)
+    o["keyword"] = Keyword.objects.create(
+        workspace=ws, ad_group=o["ad_group"], external_id="k1", text=f"kw {label}"
+    )
+    AdMetricDaily.objects.create(
+        workspace=ws, date=now.date(), ad_campaign=o["ad_campaign"], impressions=10, clicks=1
+    )
+    o["api_token"] = ApiToken.objects.create(
+        workspace=ws, name=f"Token {label}", prefix="tp_abc", token_hash=hash_secret(f"raw-{slug}")
+    )
+    o["exchange_rate"] = ExchangeRate.objects.create(
+        workspace=ws, currency="DKK", rate=Decimal("0.134"), effective_date=now.date()
+    )
+    o["invitation"] = Invitation.objects.create(
+        workspace=ws, email=f"invitee-{slug}@example.com", token_hash=hash_secret(f"inv-{slug}")
+    )
+    return t
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from workspaces.models import Membership
+
+    password = World.password
+    a = build_tenant("Acme", "acme", "A")
+    b = build_tenant(f"Other {CANARY}", "other", CANARY)
+    users = {
+        "admin": make_user("admin@acme.test", password),
+        "marketer": make_user("marketer@acme.test", password),
+        "viewer": make_user("viewer@acme.test", password),
+        "outsider": make_user("outsider@other.test", password),
+    }
+    for role in ("admin", "marketer", "viewer"):
+        Membership.objects.create(workspace=a.workspace, user=users[role], role=role)
+    Membership.objects.create(workspace=b.workspace, user=users["outsider"], role="admin")
+    return World(a=a, b=b, users=users)
+
+
+def ci_requires(what: str) -> None:
+    """In CI a missing service fails the test; locally it skips with the reason."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} is not available")
