@@ -8,11 +8,13 @@ writer of interactions uses it (or the bulk `CampaignResolver`, which applies th
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from assets.models import Asset, AssetAssociation, AssetType
 from workspaces.models import Workspace
@@ -101,10 +103,75 @@ def assets_for_campaign(*, workspace: Workspace, campaign_id: int) -> QuerySet:
     )
 
 
+# --- Pages: the asset list, the campaign's asset picker, URL matching ---------------------------
+
+# Sort key (as in the URL) → the field it orders by.
+ASSET_SORTS: dict[str, str] = {
+    "name": "name",
+    "type": "type",
+    "published": "published_at",
+    "created": "created_at",
+}
+DEFAULT_ASSET_SORT = "name"
+
+
+def open_associations_prefetch() -> Prefetch:
+    """Prefetch of each asset's open associations (with their campaign) into `current`."""
+    return Prefetch(
+        "associations",
+        queryset=AssetAssociation.objects.filter(dissociated_at__isnull=True)
+        .select_related("campaign")
+        .order_by("associated_at", "id"),
+        to_attr="current",
+    )
+
+
+def assets_for_list(
+    *,
+    workspace: Workspace,
+    search: str = "",
+    type: str = "",
+    sort: str = DEFAULT_ASSET_SORT,
+) -> QuerySet[Asset]:
+    """The workspace's assets, searched by name, URL or external id, filtered by type and sorted;
+    each with `current` (its open associations)."""
+    qs = assets_for_workspace(workspace=workspace, type=type or None)
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(url__icontains=search) | Q(external_id__icontains=search)
+        )
+    if sort.lstrip("-") not in ASSET_SORTS:
+        sort = DEFAULT_ASSET_SORT
+    column = ASSET_SORTS[sort.lstrip("-")]
+    expression = Lower(column) if column == "name" else F(column)
+    ordered = (
+        expression.desc(nulls_last=True)
+        if sort.startswith("-")
+        else expression.asc(nulls_last=True)
+    )
+    return qs.prefetch_related(open_associations_prefetch()).order_by(ordered, "id")
+
+
+def landing_url_regex(normalized_url: str) -> str:
+    """A case-insensitive regex (Python and PostgreSQL syntax alike) matching every URL whose
+    `normalize_url` is `normalized_url`: any scheme, optional `www.` and port, trailing slashes,
+    query string and fragment."""
+    host, slash, path = normalized_url.partition("/")
+    return (
+        r"^([a-z][a-z0-9+.-]*:)?(//)?(www\.)?"
+        + re.escape(host)
+        + r"(:[0-9]+)?"
+        + (re.escape(slash + path) if path else "")
+        + r"/*([?#].*)?$"
+    )
+
+
 __all__ = [
     "AssetType",
     "CampaignResolver",
     "assets_for_campaign",
+    "assets_for_list",
     "campaign_for_interaction",
     "campaigns_for_asset_at",
+    "landing_url_regex",
 ]

@@ -9,12 +9,13 @@ Rules (SPEC §2):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from assets.models import (
 )
 from campaigns.models import Campaign
 from workspaces.models import Workspace
+from workspaces.services import bump_data_version
 
 
 class AssociationError(Exception):
@@ -52,7 +54,7 @@ def create_asset(*, workspace: Workspace, type: str, name: str, **fields: Any) -
     return asset
 
 
-def _open_associations(asset: Asset) -> Iterable[AssetAssociation]:
+def _open_associations(asset: Asset) -> QuerySet[AssetAssociation]:
     return AssetAssociation.objects.for_workspace(asset.workspace_id).filter(
         asset=asset, dissociated_at__isnull=True
     )
@@ -142,3 +144,104 @@ def associate_assets(
     if socials:
         _check_social_cap(campaign, adding=socials)
     return [associate_asset(asset=a, campaign=campaign, at=at, by=by) for a in assets]
+
+
+# --- Asset pages: create and edit with clear messages -------------------------------------------
+
+# Types that are web pages: they need a URL (page views and sessions are matched on it).
+URL_REQUIRED_TYPES = frozenset(
+    {AssetType.BLOG_POST, AssetType.WEBSITE_PAGE, AssetType.LANDING_PAGE}
+)
+
+
+def validate_asset_input(
+    *,
+    workspace: Workspace,
+    type: str,
+    url: str,
+    external_id: str,
+    exclude_asset_id: int | None = None,
+) -> None:
+    """The asset rules a form should explain: URL for pages, external id unique per type."""
+    errors: dict[str, str] = {}
+    if type in URL_REQUIRED_TYPES and not url.strip():
+        errors["url"] = _("A %(type)s needs its URL: page views are matched on it.") % {
+            "type": AssetType(type).label.lower()
+        }
+    if external_id:
+        clash = (
+            Asset.objects.for_workspace(workspace)
+            .filter(type=type, external_id=external_id)
+            .exclude(pk=exclude_asset_id)
+            .first()
+        )
+        if clash is not None:
+            errors["external_id"] = _(
+                "The external id %(id)s is already used by the %(type)s “%(name)s”."
+            ) % {"id": external_id, "type": clash.get_type_display().lower(), "name": clash.name}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_asset(
+    *,
+    workspace: Workspace,
+    by: Any,
+    type: str,
+    name: str,
+    url: str = "",
+    published_at: datetime | None = None,
+    external_id: str = "",
+) -> Asset:
+    """Create an asset entered by a user (validated with user-facing messages)."""
+    validate_asset_input(workspace=workspace, type=type, url=url, external_id=external_id)
+    return create_asset(
+        workspace=workspace,
+        type=type,
+        name=name.strip(),
+        url=url.strip(),
+        published_at=published_at,
+        external_id=external_id.strip(),
+    )
+
+
+@transaction.atomic
+def update_asset(
+    *,
+    asset: Asset,
+    by: Any,
+    name: str,
+    url: str = "",
+    published_at: datetime | None = None,
+    external_id: str = "",
+) -> Asset:
+    """Change an asset's properties (its type is fixed: associations are kept per type)."""
+    validate_asset_input(
+        workspace=asset.workspace,
+        type=asset.type,
+        url=url,
+        external_id=external_id.strip(),
+        exclude_asset_id=asset.pk,
+    )
+    url_changed = asset.url != url.strip()
+    asset.name = name.strip()
+    asset.url = url.strip()
+    asset.normalized_url = normalize_url(asset.url)
+    asset.published_at = published_at
+    asset.external_id = external_id.strip()
+    asset.full_clean()
+    asset.save()
+    if url_changed:
+        # Page views are matched to assets by URL: reports computed before the change are stale.
+        bump_data_version(asset.workspace_id)
+    return asset
+
+
+@transaction.atomic
+def delete_asset(*, asset: Asset, by: Any) -> None:
+    """Delete the asset with its association history. Interactions with it stay (without the
+    asset) and keep the campaign they were credited to."""
+    workspace_id = asset.workspace_id
+    asset.delete()
+    bump_data_version(workspace_id)
