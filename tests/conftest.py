@@ -100,7 +100,9 @@ def build_tenant(name: str, slug: str, label: str, tier: str = "enterprise") -> 
     o["deal"] = Deal.objects.create(
         workspace=ws, name=f"Deal {label}", amount=Decimal("1000"), currency="EUR", created_at=now
     )
-    DealContact.objects.create(workspace=ws, deal=o["deal"], contact=o["contact"], associated_at=now)
+    DealContact.objects.create(
+        workspace=ws, deal=o["deal"], contact=o["contact"], associated_at=now
+    )
     o["visitor"] = Visitor.objects.create(workspace=ws, cookie_id=f"v-{slug}", first_seen_at=now)
     o["session"] = Session.objects.create(
         workspace=ws,
@@ -119,7 +121,11 @@ def build_tenant(name: str, slug: str, label: str, tier: str = "enterprise") -> 
         campaign=o["campaign"],
     )
     o["ad_account"] = AdAccount.objects.create(
-        workspace=ws, network="google", external_id=f"acc-{slug}", name=f"Ads {label}", currency="EUR"
+        workspace=ws,
+        network="google",
+        external_id=f"acc-{slug}",
+        name=f"Ads {label}",
+        currency="EUR",
     )
     o["ad_campaign"] = AdCampaign.objects.create(
         workspace=ws, account=o["ad_account"], external_id="c1", name=f"Ad campaign {label}"
@@ -170,3 +176,64 @@ def ci_requires(what: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{what} is required in CI but is not available")
     pytest.skip(f"{what} is not available")
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+@pytest.fixture
+def celery_worker_live(transactional_db: None) -> Any:
+    """A real Celery worker (solo pool, in a thread) consuming from REDIS_URL.
+
+    It runs in this process, so it sees the test database; data the test wants the worker to
+    see must be committed (hence transactional_db). Tasks sent while it runs go through Redis
+    instead of running in-process. Without REDIS_URL (or with Redis down) the test skips
+    locally and fails in CI.
+    """
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url or not _redis_answers(redis_url):
+        ci_requires("Redis (REDIS_URL) for a real Celery worker")
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    from config.celery import app
+
+    def close_worker_connections(**kwargs: Any) -> None:
+        # Runs in the worker thread: leave no connection open that would block dropping the
+        # test database at the end of the session.
+        connections.close_all()
+
+    saved = {
+        "task_always_eager": app.conf.task_always_eager,
+        "worker_hijack_root_logger": app.conf.worker_hijack_root_logger,
+    }
+    app.conf.task_always_eager = False
+    app.conf.worker_hijack_root_logger = False
+    task_postrun.connect(close_worker_connections, weak=False)
+    try:
+        app.control.purge()  # messages left by an earlier, interrupted run
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+        ):
+            yield app
+    finally:
+        task_postrun.disconnect(close_worker_connections)
+        for name, value in saved.items():
+            setattr(app.conf, name, value)
+
+
+@pytest.fixture(autouse=True)
+def _reset_language_and_time_zone() -> Any:
+    """A test that switches language or time zone must not leak it into the next test."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.activate("en")
+    timezone.deactivate()

@@ -39,7 +39,7 @@ class Route:
     def missing(self, tenant: Any) -> dict[str, Any]:
         if self.missing_kwargs is not None:
             return self.missing_kwargs
-        return {k: MISSING_ID for k in self.kwargs(tenant)}
+        return dict.fromkeys(self.kwargs(tenant), MISSING_ID)
 
 
 @dataclass(frozen=True)
