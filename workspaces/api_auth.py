@@ -46,7 +46,7 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed("The API token is unknown or revoked.")
         ApiToken.objects.unscoped().filter(pk=token.pk).update(last_used_at=timezone.now())
-        request.workspace = token.workspace  # type: ignore[attr-defined]
+        request.workspace = token.workspace
         return TokenUser(token), token
 
     def authenticate_header(self, request: Request) -> str:

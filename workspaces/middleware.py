@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from workspaces.models import Membership
 
@@ -17,7 +18,10 @@ class WorkspaceMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.workspace = None  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     def process_view(
         self,
@@ -45,4 +49,6 @@ class WorkspaceMiddleware:
         request.workspace = membership.workspace  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
         request.session["last_workspace"] = slug
+        # Every date a workspace page shows or parses is in the workspace's time zone.
+        timezone.activate(membership.workspace.tz)
         return None

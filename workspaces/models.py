@@ -30,7 +30,9 @@ class WorkspaceQuerySet(models.QuerySet):
 class WorkspaceOwned(models.Model):
     """Base for every tenant-owned row: a workspace FK and a scoped manager."""
 
-    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
 
     objects: ClassVar[Any] = WorkspaceQuerySet.as_manager()
 
@@ -72,7 +74,9 @@ class Workspace(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.PROFESSIONAL)
+    tier = models.CharField(
+        _("tier"), max_length=20, choices=Tier.choices, default=Tier.PROFESSIONAL
+    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
@@ -251,3 +255,28 @@ class Invitation(WorkspaceOwned):
 
 def memberships_for(user: User) -> models.QuerySet[Membership]:
     return Membership.objects.unscoped().filter(user=user).select_related("workspace")
+
+
+class IdempotencyKey(WorkspaceOwned):
+    """A POST to the API made with an `Idempotency-Key` header, and the response it got.
+
+    The same key with the same body replays `response_body`; with another body or on another
+    endpoint it is refused. Only successful responses are stored (a failed request can be
+    retried with its key), and keys expire after `workspaces.api_common.IDEMPOTENCY_KEY_TTL`.
+    """
+
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="idempotency_key_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "created_at"], name="idem_ws_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.endpoint} ({self.response_status})"
