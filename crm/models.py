@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -71,10 +72,13 @@ class Contact(WorkspaceOwned):
         "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     external_id = models.CharField(max_length=200, blank=True)
+    # Last change to the contact's own fields (API filter `updated_after`, sync clients).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            models.Index(fields=["workspace", "updated_at"], name="contact_ws_updated"),
             models.Index(fields=["workspace", "created_at"], name="contact_ws_created"),
             models.Index(fields=["workspace", "first_touch_campaign"], name="contact_ws_ftc"),
             models.Index(fields=["workspace", "last_touch_campaign"], name="contact_ws_ltc"),
@@ -154,3 +158,80 @@ class DealContact(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["deal", "contact"], name="deal_contact_unique")
         ]
+
+
+# --- CSV imports ---------------------------------------------------------------------------------
+class ImportKind(models.TextChoices):
+    CONTACTS = "contacts", _("Contacts")
+    DEALS = "deals", _("Deals")
+    INTERACTIONS = "interactions", _("Interactions")
+    ASSETS = "assets", _("Assets")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Waiting for column mapping")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(WorkspaceOwned):
+    """One CSV file imported into the workspace (crm/imports describes the semantics)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    # Name of the uploaded file in the private import storage (crm.imports.storage).
+    file_path = models.CharField(max_length=500)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=20, default="utf-8")
+    delimiter = models.CharField(max_length=1, default=",")
+    # The file's header row, as parsed (column names in file order).
+    header = models.JSONField(default=list)
+    # Target field name → index of the file column it is read from.
+    mapping = models.JSONField(default=dict, blank=True)
+    # The UI language of the person who started it: row messages are written in it.
+    language = models.CharField(max_length=10, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # Name of the per-row errors CSV in the import storage ("" while there are none).
+    errors_path = models.CharField(max_length=500, blank=True)
+    # The first problems, shown on the job page without reading the errors file.
+    error_preview = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Touched on every progress update: a running job whose heartbeat stopped was interrupted.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="importjob_ws_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.original_filename}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent_done(self) -> int:
+        if not self.rows_total:
+            return 100 if self.is_finished else 0
+        return min(100, round(100 * self.rows_done / self.rows_total))

@@ -64,7 +64,9 @@ class Session(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "started_at"], name="session_ws_started"),
             models.Index(fields=["workspace", "visitor", "started_at"], name="session_ws_visitor"),
-            models.Index(fields=["workspace", "utm_campaign_ref", "started_at"], name="sess_ws_utm"),
+            models.Index(
+                fields=["workspace", "utm_campaign_ref", "started_at"], name="sess_ws_utm"
+            ),
             models.Index(fields=["workspace", "contact"], name="session_ws_contact"),
         ]
 
@@ -181,3 +183,50 @@ class Interaction(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.type} at {self.occurred_at}"
+
+
+class CollectedEventKind(models.TextChoices):
+    PAGE_VIEW = "page_view", _("Page view")
+
+
+class CollectedEvent(WorkspaceOwned):
+    """An event exactly as the collector accepted it, stored before the 202 answer.
+
+    The collector only validates and inserts these rows; `tracking.processing` turns pending
+    rows (processed_at empty) into visitors, sessions, page views and interactions, in order per
+    visitor. A resent event (same client-chosen event_id) is stored once.
+    """
+
+    event_id = models.UUIDField()
+    kind = models.CharField(max_length=20, choices=CollectedEventKind.choices)
+    visitor_cookie = models.CharField(max_length=64)
+    # The validated event (url, referrer, title); nothing else from the request is kept.
+    payload = models.JSONField()
+    # When the event happened, on the server's clock (the client's delay is subtracted).
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # Why processing gave up on the event (it is then marked processed and not retried).
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "event_id"], name="collected_event_id_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["workspace", "received_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="collected_pending",
+            ),
+            models.Index(
+                fields=["workspace", "visitor_cookie"],
+                condition=models.Q(processed_at__isnull=True),
+                name="collected_pending_visitor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"
