@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import WorkspaceOwned, validate_currency, validate_time_zone
@@ -100,7 +102,9 @@ class Ad(WorkspaceOwned):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "ad_group", "external_id"], name="ad_unique")
+            models.UniqueConstraint(
+                fields=["workspace", "ad_group", "external_id"], name="ad_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -155,9 +159,15 @@ class AdMetricDaily(WorkspaceOwned):
             models.Index(fields=["workspace", "date"], name="admetric_ws_date"),
         ]
         constraints = [
+            # One row per object and day; COALESCE makes "no group/ad/keyword" a value, so
+            # the rule holds on every database (NULLS NOT DISTINCT is PostgreSQL-only).
             models.UniqueConstraint(
-                fields=["workspace", "date", "ad_campaign", "ad_group", "ad", "keyword"],
+                F("workspace"),
+                F("date"),
+                F("ad_campaign"),
+                Coalesce("ad_group", Value(0)),
+                Coalesce("ad", Value(0)),
+                Coalesce("keyword", Value(0)),
                 name="admetric_unique",
-                nulls_distinct=False,
             )
         ]
