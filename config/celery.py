@@ -12,4 +12,15 @@ app = Celery("touchpoint")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Report snapshots of old data versions can never be shown again: drop them nightly.
+    "reporting-delete-stale-snapshots": {
+        "task": "reporting.tasks.delete_stale_report_snapshots",
+        "schedule": 24 * 60 * 60,
+    },
+    # Collected page views whose queued processing task was lost (broker restart): queue again.
+    "tracking-sweep-collected-events": {
+        "task": "tracking.tasks.sweep_collected_events",
+        "schedule": 5 * 60,
+    },
+}

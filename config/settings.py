@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "workspaces",
     "campaigns",
     "assets",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "attribution",
     "ads",
     "reporting",
+    "reporting.demo",
     "exports",
     "notifications",
 ]
@@ -129,6 +131,10 @@ else:
     CELERY_BROKER_URL = "memory://"
     # Embedded default: tasks run in-process, so a newcomer needs no broker or worker.
     CELERY_TASK_ALWAYS_EAGER = True
+if DJANGO_ENV == "test":
+    # The suite runs tasks in-process even when REDIS_URL points at a real broker; tests that
+    # need a real worker use the `celery_worker_live` fixture, which turns this off for them.
+    CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -220,6 +226,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Ingestion and report API. Authenticate with `Authorization: Bearer <token>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page (/api/v1/docs/) serves Swagger UI from the sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the docs page talks to this server only.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One schema name per choice set shared by several endpoints.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetTypeEnum": "assets.models.AssetType",
+        "InteractionTypeEnum": "tracking.models.InteractionType",
+        "TrafficSourceEnum": "crm.models.TrafficSource",
+        "LifecycleStageEnum": "crm.models.LifecycleStage",
+        "DealStageEnum": "crm.models.DealStage",
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------
@@ -243,3 +264,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Tracking collector (public endpoints /collect/event, /collect/form) ----------------------
+# Fixed-window rate limits, counted in the cache (Redis with REDIS_URL; per process otherwise):
+# requests per client IP (any key, checked before the body is parsed) and per key + IP.
+TRACKING_RATE_WINDOW_SECONDS = env_int("TRACKING_RATE_WINDOW_SECONDS", 60)
+TRACKING_RATE_LIMIT_PER_IP = env_int("TRACKING_RATE_LIMIT_PER_IP", 1200)
+TRACKING_RATE_LIMIT_PER_KEY_IP = env_int("TRACKING_RATE_LIMIT_PER_KEY_IP", 600)
+TRACKING_MAX_EVENT_BYTES = env_int("TRACKING_MAX_EVENT_BYTES", 8192)
+TRACKING_MAX_FORM_BYTES = env_int("TRACKING_MAX_FORM_BYTES", 16384)
+# How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRACKING_TRUSTED_PROXY_COUNT = env_int("TRACKING_TRUSTED_PROXY_COUNT", 0)
+# A workspace key's allowed domains are cached per process for this long.
+TRACKING_KEY_CACHE_SECONDS = env_int("TRACKING_KEY_CACHE_SECONDS", 10)
+# A burst of events queues one processing task per workspace, run this many seconds later.
+TRACKING_PROCESS_DELAY_SECONDS = env_int("TRACKING_PROCESS_DELAY_SECONDS", 2)

@@ -1,0 +1,294 @@
+#!/usr/bin/env python
+"""Campaign Performance tab on PostgreSQL with the large demo tenant (SPEC §4, issue 5).
+
+Three figures, each with a budget:
+
+* cold: computing every Performance report of the tenant's busiest campaign, as a worker does
+  (the report services, no HTTP), after the data version changed — budget 3 s;
+* warm: the Performance page served from stored snapshots by gunicorn on loopback, under a
+  load client (4 concurrent connections) — p95 server time budget 300 ms (goal 100 ms);
+* memory: peak RSS of the process that did the cold computation — budget 2 GiB.
+
+By default it creates its own database, migrates it and seeds it with
+`seed_demo --scale large --tier enterprise` (several minutes), and drops it at the end. To
+measure an already seeded database instead (kept as it is, except for report snapshots):
+
+    python bench/bench_performance.py                      # seed large, measure, drop
+    python bench/bench_performance.py --small              # seed small: a quick check
+    python bench/bench_performance.py --database-url postgres://postgres@127.0.0.1:5432/db \\
+        --workspace "Perf Large" --no-seed
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchpoint_bench_performance"
+COLD_BUDGET_S = 3.0
+WARM_P95_BUDGET_MS = 300.0
+WARM_P95_GOAL_MS = 100.0
+RSS_BUDGET_MB = 2048.0
+CLIENTS = 4
+
+
+def recreate_database(url: str, *, drop_only: bool = False) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str, var_dir: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["TOUCHPOINT_VAR_DIR"] = var_dir
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    # Snapshots are computed by calling the services here, timed; no task may run them first.
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+
+
+def seed(workspace: str, scale: str) -> None:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("seed_demo", workspace=workspace, scale=scale, tier="enterprise", verbosity=0)
+    print(f"seed_demo --scale {scale}: {time.perf_counter() - started:.0f} s")
+
+
+def busiest_campaign(workspace: Any) -> Any:
+    from django.db.models import Count
+
+    from campaigns.models import Campaign
+    from tracking.models import Interaction
+
+    top = (
+        Interaction.objects.for_workspace(workspace)
+        .filter(campaign__isnull=False)
+        .values("campaign_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if top is None:
+        raise SystemExit("the workspace has no campaign with interactions")
+    campaign = Campaign.objects.select_related("workspace").get(pk=top["campaign_id"])
+    print(f"campaign: {campaign.name} (id {campaign.pk}), {top['n']:,} interactions")
+    return campaign
+
+
+def cold_computation(campaign: Any) -> tuple[float, dict[str, float]]:
+    """Every report of the campaign for "all data", as a worker computes them."""
+    from reporting import services
+    from reporting.compute.periods import Period
+    from reporting.models import ReportSnapshot, SnapshotStatus
+    from workspaces.services import bump_data_version
+
+    bump_data_version(campaign.workspace_id)
+    filters = services.ReportFilters(period=Period(None, None))
+    tiers = services.tier_reports(campaign.workspace)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    batch: list[int] = []
+    for report, included in tiers.items():
+        if included:
+            services.request_report(campaign=campaign, report=report, filters=filters, batch=batch)
+    # What the worker's task does with the page's batch: one pass, shared inputs.
+    shared: dict[Any, Any] = {}
+    for snapshot in ReportSnapshot.objects.filter(pk__in=batch).order_by("pk"):
+        begun = time.perf_counter()
+        services.compute_snapshot(snapshot=snapshot, shared=shared)
+        if snapshot.status != SnapshotStatus.READY:
+            raise SystemExit(f"{snapshot.report} failed: {snapshot.error}")
+        timings[snapshot.report] = time.perf_counter() - begun
+    return time.perf_counter() - started, timings
+
+
+def session_cookie(workspace: Any) -> str:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from workspaces.models import Membership
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-performance@touchpoint.local",
+        defaults={"email": "bench-performance@touchpoint.local"},
+    )
+    Membership.objects.get_or_create(workspace=workspace, user=user, defaults={"role": "viewer"})
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "2",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def load(port: int, path: str, cookie: str, requests: int) -> list[float]:
+    """`requests` GETs of `path` over CLIENTS keep-alive connections; milliseconds each."""
+    timings: list[float] = []
+    lock = threading.Lock()
+    per_client = requests // CLIENTS
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"}
+        for _ in range(per_client):
+            begun = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            elapsed = (time.perf_counter() - begun) * 1000
+            if response.status != 200 or b"data-metric" not in body:
+                raise SystemExit(f"GET {path}: {response.status}, not the computed page")
+            with lock:
+                timings.append(elapsed)
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def warm_page(campaign: Any, requests: int) -> list[float]:
+    from django.db import connections
+    from django.urls import reverse
+
+    path = reverse(
+        "reporting:performance",
+        kwargs={"workspace_slug": campaign.workspace.slug, "campaign_id": campaign.pk},
+    )
+    cookie = session_cookie(campaign.workspace)
+    connections.close_all()
+    port = free_port()
+    server = start_server(port)
+    try:
+        load(port, path, cookie, CLIENTS * 5)  # warm-up: imports, connections, template cache
+        return load(port, path, cookie, requests)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from workspaces.models import Workspace
+
+    if not args.no_seed:
+        seed(args.workspace, "small" if args.small else "large")
+    workspace = Workspace.objects.get(name=args.workspace)
+    campaign = busiest_campaign(workspace)
+
+    cold, per_report = cold_computation(campaign)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for report, seconds in per_report.items():
+        print(f"  cold {report:<22} {seconds * 1000:8.0f} ms")
+    print(f"cold computation, all reports: {cold:.2f} s (budget {COLD_BUDGET_S:.0f} s)")
+    print(f"peak RSS of the computing process: {rss_mb:.0f} MiB (budget {RSS_BUDGET_MB:.0f} MiB)")
+
+    timings = warm_page(campaign, requests=args.requests)
+    p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
+    print(
+        f"warm page, {len(timings)} requests over {CLIENTS} connections: p50 {p50:.0f} ms, "
+        f"p95 {p95:.0f} ms, max {max(timings):.0f} ms, mean {statistics.mean(timings):.0f} ms "
+        f"(budget p95 {WARM_P95_BUDGET_MS:.0f} ms, goal {WARM_P95_GOAL_MS:.0f} ms)"
+    )
+    failed = cold > COLD_BUDGET_S or p95 > WARM_P95_BUDGET_MS or rss_mb > RSS_BUDGET_MB
+    print("RESULT:", "over budget" if failed else "within budget")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--small", action="store_true", help="seed the small demo instead")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_PERFORMANCE_DATABASE_URL", DEFAULT_URL)
+    )
+    parser.add_argument("--workspace", default="Bench Performance")
+    parser.add_argument("--no-seed", action="store_true", help="measure an existing workspace")
+    parser.add_argument("--requests", type=int, default=200)
+    args, _unknown = parser.parse_known_args(argv)
+    own_database = not args.no_seed
+    if own_database:
+        try:
+            recreate_database(args.database_url)
+        except Exception as exc:  # no PostgreSQL: say so, and fail (the figures are for it)
+            print(f"cannot create the bench database at {args.database_url}: {exc}")
+            return 1
+    with tempfile.TemporaryDirectory(prefix="bench-performance-") as var_dir:
+        try:
+            setup_django(args.database_url, var_dir)
+            return run_bench(args)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            if own_database:
+                recreate_database(args.database_url, drop_only=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

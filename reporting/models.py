@@ -1,0 +1,73 @@
+"""Stored report results: one snapshot per campaign + report + filters + data version."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workspaces.models import WorkspaceOwned
+
+
+class ReportKind(models.TextChoices):
+    OVERVIEW = "overview", _("Overview")
+    REVENUE = "revenue", _("Revenue")
+    REVENUE_ATTRIBUTION = "revenue_attribution", _("Revenue attribution")
+    CONTACTS_SESSIONS = "contacts_sessions", _("Contacts & sessions")
+    ASSETS = "assets", _("Asset reports")
+    TRAFFIC = "traffic", _("Traffic")
+
+
+class SnapshotStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a worker")
+    RUNNING = "running", _("Computing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportSnapshot(WorkspaceOwned):
+    """A Performance report computed by a worker.
+
+    Keyed by the workspace's data_version: any write to the workspace's data bumps it, so a
+    snapshot of an older version is stale (it may still be shown, marked as updating, while the
+    new one is computed). `payload` is what the page shows; `drill` holds the ids behind each
+    number (read only by the drill-down lists, never by the page).
+    """
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="report_snapshots"
+    )
+    report = models.CharField(max_length=30, choices=ReportKind.choices)
+    filters_key = models.CharField(max_length=64)
+    filters = models.JSONField(default=dict)
+    data_version = models.PositiveBigIntegerField()
+    status = models.CharField(
+        max_length=10, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    drill = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-data_version", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "report", "filters_key", "data_version"],
+                name="snapshot_unique_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["workspace", "campaign", "report", "filters_key", "-data_version"],
+                name="snapshot_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} of campaign {self.campaign_id} v{self.data_version}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == SnapshotStatus.READY

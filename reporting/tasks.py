@@ -1,0 +1,42 @@
+"""Celery tasks of the Performance tab (thin: load the row, call the service)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reporting import services
+from reporting.models import ReportSnapshot, SnapshotStatus
+from workspaces.models import Workspace
+
+
+@shared_task(acks_late=True)
+def compute_report_snapshot(snapshot_id: int) -> str:
+    snapshot = ReportSnapshot.objects.filter(pk=snapshot_id).first()
+    if snapshot is None or snapshot.status == SnapshotStatus.READY:
+        return "skipped"
+    try:
+        services.compute_snapshot(snapshot=snapshot)
+    except services.ReportFailed:
+        return "failed"
+    return "ready"
+
+
+@shared_task(acks_late=True)
+def compute_report_snapshots(snapshot_ids: list[int]) -> int:
+    """Several snapshots of one page in one task, sharing what they read; returns how many were
+    computed (those already computed are skipped)."""
+    snapshots = list(
+        ReportSnapshot.objects.filter(pk__in=snapshot_ids)
+        .exclude(status=SnapshotStatus.READY)
+        .order_by("pk")
+    )
+    services.compute_snapshots(snapshots=snapshots)
+    return len(snapshots)
+
+
+@shared_task
+def delete_stale_report_snapshots() -> int:
+    return sum(
+        services.delete_stale_snapshots(workspace_id=pk)
+        for pk in Workspace.objects.values_list("pk", flat=True)
+    )
