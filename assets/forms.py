@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from assets.models import Asset, AssetType
 from assets.selectors import ASSET_SORTS, DEFAULT_ASSET_SORT
 from assets.services import URL_REQUIRED_TYPES
-from campaigns.forms import FilterForm, SortHeader, sort_choices, sort_headers
+from campaigns.forms import SortedListFilterForm, search_field
 
 ASSET_COLUMNS: dict[str, Any] = {
     "name": _("Name"),
@@ -24,39 +24,18 @@ assert set(ASSET_COLUMNS) == set(ASSET_SORTS)
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class AssetFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "class": "form-control",
-                "placeholder": _("Name, URL or external id"),
-            }
-        ),
-    )
+class AssetFilterForm(SortedListFilterForm):
+    columns = ASSET_COLUMNS
+
+    q = search_field(_("Name, URL or external id"))
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
         choices=[("", _("All types")), *AssetType.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=sort_choices(ASSET_COLUMNS),
-        widget=forms.HiddenInput,
-    )
-    page = forms.IntegerField(
-        label=_("Page"), required=False, min_value=1, widget=forms.HiddenInput
-    )
 
     defaults = {"q": "", "type": "", "sort": DEFAULT_ASSET_SORT, "page": 1}
-
-    def headers(self) -> dict[str, SortHeader]:
-        return sort_headers(self.value("sort"), list(ASSET_COLUMNS.items()))
 
 
 class AssetForm(forms.Form):

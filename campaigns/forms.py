@@ -94,6 +94,39 @@ def sort_choices(labels: dict[str, Any]) -> list[tuple[str, Any]]:
     return choices
 
 
+def search_field(placeholder: Any) -> forms.CharField:
+    return forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "class": "form-control", "placeholder": placeholder}
+        ),
+    )
+
+
+class SortedListFilterForm(FilterForm):
+    """A list's filters plus a sortable header per column (`columns`: key → label) and paging."""
+
+    columns: dict[str, Any] = {}
+
+    page = forms.IntegerField(
+        label=_("Page"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sort"] = forms.ChoiceField(
+            label=_("Sort"),
+            required=False,
+            choices=sort_choices(self.columns),
+            widget=forms.HiddenInput,
+        )
+
+    def headers(self) -> dict[str, SortHeader]:
+        return sort_headers(self.value("sort"), list(self.columns.items()))
+
+
 CAMPAIGN_COLUMNS: dict[str, Any] = {
     "name": _("Name"),
     "status": _("Status"),
@@ -105,39 +138,18 @@ CAMPAIGN_COLUMNS: dict[str, Any] = {
 assert set(CAMPAIGN_COLUMNS) == set(CAMPAIGN_SORTS)
 
 
-class CampaignFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "class": "form-control",
-                "placeholder": _("Name or utm_campaign value"),
-            }
-        ),
-    )
+class CampaignFilterForm(SortedListFilterForm):
+    columns = CAMPAIGN_COLUMNS
+
+    q = search_field(_("Name or utm_campaign value"))
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All statuses")), *CampaignStatus.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=sort_choices(CAMPAIGN_COLUMNS),
-        widget=forms.HiddenInput,
-    )
-    page = forms.IntegerField(
-        label=_("Page"), required=False, min_value=1, widget=forms.HiddenInput
-    )
 
     defaults = {"q": "", "status": "", "sort": DEFAULT_CAMPAIGN_SORT, "page": 1}
-
-    def headers(self) -> dict[str, SortHeader]:
-        return sort_headers(self.value("sort"), list(CAMPAIGN_COLUMNS.items()))
 
 
 # --- The campaign editor -------------------------------------------------------------------------
@@ -388,14 +400,7 @@ class CampaignEditor:
 
 
 class AssetPickerFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={"type": "search", "class": "form-control", "placeholder": _("Name or URL")}
-        ),
-    )
+    q = search_field(_("Name or URL"))
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
