@@ -34,7 +34,7 @@ messages: $(STAMP)
 		if command -v msgfmt >/dev/null 2>&1; then \
 			$(PY) manage.py compilemessages --ignore=.venv --verbosity 0; \
 		else \
-			echo "note: gettext (msgfmt) is not installed; the UI shows English only"; \
+			echo "note: gettext (msgfmt) is not installed; using the compiled catalogs in locale/"; \
 		fi; \
 	fi
 
