@@ -15,14 +15,13 @@ from django.views.decorators.http import require_http_methods
 from assets import selectors, services
 from assets.forms import AssetFilterForm, AssetForm
 from assets.models import Asset
-from campaigns.views import WorkspaceRequest, in_workspace_time_zone, render_page, require_editor
 from workspaces.decorators import editor_required, member_required
+from workspaces.http import WorkspaceRequest, render_page, require_editor
 
 PAGE_SIZE = 25
 
 
 @member_required
-@in_workspace_time_zone
 def asset_list(request: WorkspaceRequest) -> HttpResponse:
     filters = AssetFilterForm(request.GET or None)
     assets = selectors.assets_for_list(
@@ -37,7 +36,6 @@ def asset_list(request: WorkspaceRequest) -> HttpResponse:
 
 
 @member_required
-@in_workspace_time_zone
 def asset_detail(request: WorkspaceRequest, asset_id: int) -> HttpResponse:
     asset = get_object_or_404(Asset.objects.for_workspace(request.workspace), pk=asset_id)
     history = selectors.associations_for_asset(workspace=asset.workspace_id, asset_id=asset.pk)
@@ -57,7 +55,6 @@ def _next_url(request: WorkspaceRequest) -> str | None:
 
 
 @editor_required
-@in_workspace_time_zone
 @require_http_methods(["GET", "POST"])
 def asset_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
@@ -79,7 +76,6 @@ def asset_create(request: WorkspaceRequest) -> HttpResponse:
 
 
 @member_required
-@in_workspace_time_zone
 @require_http_methods(["GET", "POST"])
 def asset_edit(request: WorkspaceRequest, asset_id: int) -> HttpResponse:
     asset = get_object_or_404(Asset.objects.for_workspace(request.workspace), pk=asset_id)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -28,41 +25,12 @@ from campaigns.forms import (
 )
 from campaigns.models import Campaign
 from workspaces.decorators import editor_required, member_required
-from workspaces.models import Membership, Workspace
+from workspaces.http import WorkspaceRequest, render_page, require_editor
 
 PAGE_SIZE = 25
 PICKER_PAGE_SIZE = 50
 
 View = Callable[..., HttpResponse]
-
-
-class WorkspaceRequest(HttpRequest):
-    """A request under /w/<slug>/: WorkspaceMiddleware has set the workspace and membership."""
-
-    workspace: Workspace
-    membership: Membership
-
-
-def in_workspace_time_zone(view: View) -> View:
-    """Read and show dates and times in the workspace's time zone (SPEC §1)."""
-
-    @wraps(view)
-    def wrapped(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(request.workspace.tz):
-            return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def render_page(
-    request: WorkspaceRequest, template: str, partial: str, context: dict[str, Any]
-) -> HttpResponse:
-    """The whole page, or only its `partial` for an htmx request (not a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    swap = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-    response = render(request, f"{template}#{partial}" if swap else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _campaign(request: WorkspaceRequest, campaign_id: int, *, edit: bool = False) -> Campaign:
@@ -76,13 +44,7 @@ def _campaign(request: WorkspaceRequest, campaign_id: int, *, edit: bool = False
     return campaign
 
 
-def require_editor(request: WorkspaceRequest) -> None:
-    if not request.membership.can_edit:
-        raise PermissionDenied
-
-
 @member_required
-@in_workspace_time_zone
 def campaign_list(request: WorkspaceRequest) -> HttpResponse:
     filters = CampaignFilterForm(request.GET or None)
     campaigns = selectors.campaigns_for_list(
@@ -97,7 +59,6 @@ def campaign_list(request: WorkspaceRequest) -> HttpResponse:
 
 
 @editor_required
-@in_workspace_time_zone
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
@@ -118,7 +79,6 @@ def campaign_create(request: WorkspaceRequest) -> HttpResponse:
 
 
 @member_required
-@in_workspace_time_zone
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id, edit=True)
@@ -166,14 +126,12 @@ def _detail_context(campaign: Campaign) -> dict[str, Any]:
 
 
 @member_required
-@in_workspace_time_zone
 def campaign_detail(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     return render_page(request, "campaigns/detail.html", "assets", _detail_context(campaign))
 
 
 @member_required
-@in_workspace_time_zone
 @require_http_methods(["GET", "POST"])
 def campaign_associate(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id, edit=True)
@@ -216,7 +174,6 @@ def _associate(request: WorkspaceRequest, campaign: Campaign, asset_ids: list[in
 
 
 @member_required
-@in_workspace_time_zone
 @require_http_methods(["GET", "POST"])
 def campaign_dissociate(request: WorkspaceRequest, campaign_id: int, asset_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)

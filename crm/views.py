@@ -11,13 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaigns.views import WorkspaceRequest, in_workspace_time_zone, render_page, require_editor
 from crm.forms import KIND_HELP, ImportMappingForm, ImportPreviewForm, ImportUploadForm
 from crm.imports import selectors, services
 from crm.imports.fields import fields_for
 from crm.imports.parsing import MAX_ROWS, ImportFileError
 from crm.models import ImportJob, ImportKind, ImportStatus
 from workspaces.decorators import editor_required, member_required
+from workspaces.http import WorkspaceRequest, render_page, require_editor
 
 PAGE_SIZE = 25
 
@@ -30,7 +30,6 @@ def _job(request: WorkspaceRequest, job_id: int) -> ImportJob:
 
 
 @editor_required
-@in_workspace_time_zone
 @require_GET
 def import_list(request: WorkspaceRequest) -> HttpResponse:
     jobs = selectors.import_jobs(workspace=request.workspace)
@@ -97,7 +96,6 @@ def import_mapping(request: WorkspaceRequest, job_id: int) -> HttpResponse:
 
 
 @member_required
-@in_workspace_time_zone
 @require_GET
 def import_detail(request: WorkspaceRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Campaign
-from campaigns.views import WorkspaceRequest, in_workspace_time_zone, render_page, require_editor
 from crm.models import Contact
 from reporting import selectors, services
 from reporting.forms import MODEL_LABELS, DrillPageForm, PerformanceFilterForm, TrackingUrlForm
 from reporting.models import ReportKind
 from tracking.models import Interaction, Session
 from workspaces.decorators import member_required
+from workspaces.http import WorkspaceRequest, render_page, require_editor
 
 LIST_PAGE_SIZE = 50
 # Drill-down lists: metric → (report holding the ids, key in its `drill`).
@@ -60,7 +60,6 @@ def _context(campaign: Campaign, filters: PerformanceFilterForm) -> dict[str, An
 
 
 @member_required
-@in_workspace_time_zone
 def performance(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     filters = _filters(request)
@@ -72,7 +71,6 @@ def performance(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
 
 
 @member_required
-@in_workspace_time_zone
 def performance_report(request: WorkspaceRequest, campaign_id: int, report: str) -> HttpResponse:
     """One report's section (what a progress placeholder polls until the worker is done)."""
     campaign = _campaign(request, campaign_id)
@@ -87,7 +85,6 @@ def performance_report(request: WorkspaceRequest, campaign_id: int, report: str)
 
 
 @member_required
-@in_workspace_time_zone
 def performance_list(request: WorkspaceRequest, campaign_id: int, metric: str) -> HttpResponse:
     """The contacts, sessions or credited interactions behind one number, paginated."""
     campaign = _campaign(request, campaign_id)
@@ -147,7 +144,6 @@ def _rows(campaign: Campaign, metric: str, items: list[Any]) -> list[Any]:
 
 # --- Tracking URLs -------------------------------------------------------------------------------
 @member_required
-@in_workspace_time_zone
 def tracking_urls(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     links = selectors.tracking_urls_with_visits(campaign=campaign)
@@ -158,7 +154,6 @@ def tracking_urls(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
 
 
 @member_required
-@in_workspace_time_zone
 @require_http_methods(["GET", "POST"])
 def tracking_url_create(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
@@ -193,7 +188,6 @@ def _add_errors(form: TrackingUrlForm, exc: ValidationError) -> None:
 
 # --- Asset detail --------------------------------------------------------------------------------
 @member_required
-@in_workspace_time_zone
 def asset_performance(request: WorkspaceRequest, campaign_id: int, asset_id: int) -> HttpResponse:
     """One asset of the campaign: its metrics, daily interactions and the interactions
     themselves in the period (all its data, whenever it was earned)."""
