@@ -38,9 +38,13 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.support import recreate_database  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/touchpoint_bench_collector"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 SITE = "bench.example.com"
@@ -52,16 +56,6 @@ REFERRERS = ["", "https://www.google.com/", "https://www.linkedin.com/", f"https
 
 
 # --- Setup ----------------------------------------------------------------------------------------
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def redis_answers(url: str) -> bool:

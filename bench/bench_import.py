@@ -23,9 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.support import recreate_database, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchpoint_bench_import"
 BUDGET_SECONDS = 30.0
 STAGES = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "customer")
@@ -45,36 +49,6 @@ def generate_csv(rows: int, seed: int = 7) -> bytes:
             f"{rng.choice(STAGES)};EXT-{i}"
         )
     return codecs.BOM_UTF8 + ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str, var_dir: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["TOUCHPOINT_VAR_DIR"] = var_dir
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    # The run is timed by calling the service here; the queued task must not run it first.
-    from config.celery import app
-
-    app.conf.task_always_eager = False
 
 
 def import_once(workspace: Any, data: bytes) -> tuple[Any, float, float]:

@@ -34,45 +34,19 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.support import recreate_database, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchpoint_bench_performance"
 COLD_BUDGET_S = 3.0
 WARM_P95_BUDGET_MS = 300.0
 WARM_P95_GOAL_MS = 100.0
 RSS_BUDGET_MB = 2048.0
 CLIENTS = 4
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str, var_dir: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["TOUCHPOINT_VAR_DIR"] = var_dir
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    # Snapshots are computed by calling the services here, timed; no task may run them first.
-    from config.celery import app
-
-    app.conf.task_always_eager = False
 
 
 def seed(workspace: str, scale: str) -> None:

@@ -23,6 +23,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.support import recreate_database  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchpoint_bench"
 BUDGET_SECONDS = {"large": 600.0, "medium": 180.0, "small": 60.0}
 # What the large benchmark tenant must hold (the brief's sizes).
@@ -33,18 +38,6 @@ LARGE_MINIMUMS = {
     "deals": 8_000,
     "campaigns": 200,
 }
-
-
-def recreate_database(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def main(argv: list[str] | None = None) -> int:
