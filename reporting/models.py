@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,3 +72,68 @@ class ReportSnapshot(WorkspaceOwned):
     @property
     def is_ready(self) -> bool:
         return self.status == SnapshotStatus.READY
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Private (only me)")
+    TEAM = "team", _("My team")
+    EVERYONE = "everyone", _("Everyone in the workspace")
+
+
+class Shared(WorkspaceOwned):
+    """Owned by a member and shown to: the owner only, members of `team`, or everyone."""
+
+    name = models.CharField(_("name"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    team = models.ForeignKey(
+        "workspaces.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedReport(Shared):
+    """An attribution report in the report library: a campaign and a definition (the fields
+    of `reporting.definitions.AttributionDefinition`, as its `as_data()`)."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="saved_reports"
+    )
+    definition = models.JSONField(default=dict)
+
+    class Meta(Shared.Meta):
+        indexes = [models.Index(fields=["workspace", "visibility"], name="saved_report_lookup")]
+
+
+class Dashboard(Shared):
+    """A page of saved reports shown as live cards."""
+
+    reports = models.ManyToManyField(SavedReport, through="DashboardReport", related_name="+")
+
+    class Meta(Shared.Meta):
+        indexes = [models.Index(fields=["workspace", "visibility"], name="dashboard_lookup")]
+
+
+class DashboardReport(WorkspaceOwned):
+    dashboard = models.ForeignKey(Dashboard, on_delete=models.CASCADE, related_name="cards")
+    report = models.ForeignKey(SavedReport, on_delete=models.CASCADE, related_name="cards")
+    position = models.PositiveIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dashboard", "report"], name="dashboard_report_once")
+        ]
