@@ -17,6 +17,9 @@ ColumnKind = Literal["text", "integer", "number", "money", "percent", "date", "d
 
 @dataclass(frozen=True)
 class Column:
+    """`percent` values are percentage points (12.5 means 12.5 %), as the reports store them;
+    `money` values are in the document's currency."""
+
     key: str
     label: str
     kind: ColumnKind = "text"
