@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from notifications.models import Notification
 from workspaces.models import Membership
@@ -65,3 +66,19 @@ def mark_read(*, workspace_id: int, user: Any, notification_id: int | None = Non
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return int(unread.update(read_at=timezone.now()))
+
+
+def is_local_path(url: str) -> bool:
+    """Whether `url` is a path on this site ("/w/acme/…"), never another host: a notification's
+    link is followed by a redirect, which must not become an open redirect."""
+    return (
+        url.startswith("/")
+        and not url.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None, require_https=False)
+    )
+
+
+def open_notification(*, workspace_id: int, user: Any, notification: Notification) -> str | None:
+    """Mark the notification read and return where its link points, when that is a local path."""
+    mark_read(workspace_id=workspace_id, user=user, notification_id=notification.pk)
+    return notification.url if is_local_path(notification.url) else None

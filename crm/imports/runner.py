@@ -24,6 +24,7 @@ from crm.imports.assets import AssetImporter
 from crm.imports.contacts import ContactImporter
 from crm.imports.deals import DealImporter
 from crm.imports.interactions import InteractionImporter
+from crm.imports.notify import notify_import_result
 from crm.imports.parsing import ImportFileError, iter_records
 from crm.imports.report import errors_csv
 from crm.imports.rows import BatchResult, ImportContext, RowError, SourceRow
@@ -174,6 +175,7 @@ def run_import(*, job_id: int, workspace_id: int) -> ImportJob | None:
         else:
             progress.finish(status=ImportStatus.DONE)
     bump_data_version(workspace_id)
+    notify_import_result(job)
     return job
 
 
