@@ -12,6 +12,8 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("", include("assets.urls")),
     path("", include("crm.urls")),
     path("", include("reporting.urls")),
+    path("", include("exports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("settings/", include("workspaces.urls")),
     path("settings/tracking/", include("tracking.settings_urls")),
 ]

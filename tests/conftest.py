@@ -149,6 +149,33 @@ def build_tenant(name: str, slug: str, label: str, tier: str = "enterprise") -> 
     o["invitation"] = Invitation.objects.create(
         workspace=ws, email=f"invitee-{slug}@example.com", token_hash=hash_secret(f"inv-{slug}")
     )
+    from exports.models import ExportJob
+
+    # Made by a user who has since left (the members of the world may still open it).
+    o["export_job"] = ExportJob.objects.create(
+        workspace=ws,
+        user=make_user(f"exporter-{slug}@example.com", "not-used-password"),
+        kind="campaign",
+        campaign=o["campaign"],
+        parameters={"format": "csv", "sections": ["overview"], "filters": {"range": "all"}},
+    )
+    from reporting.models import Dashboard, DashboardReport, SavedReport
+
+    # Shared with everyone and owned by nobody (a member who left): every member sees them,
+    # only an admin may rename or delete them.
+    o["saved_report"] = SavedReport.objects.create(
+        workspace=ws,
+        name=f"Report {label}",
+        visibility="everyone",
+        campaign=o["campaign"],
+        definition={"conversion": "contact_create", "models": ["linear"], "dimension": "asset"},
+    )
+    o["dashboard"] = Dashboard.objects.create(
+        workspace=ws, name=f"Dashboard {label}", visibility="everyone"
+    )
+    o["dashboard_card"] = DashboardReport.objects.create(
+        workspace=ws, dashboard=o["dashboard"], report=o["saved_report"]
+    )
     return t
 
 

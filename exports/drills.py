@@ -1,0 +1,138 @@
+"""The `ExportDocument` of a drill-down list: the contacts, sessions or credited interactions
+behind one Performance number, every row (not one page), read in chunks of ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign
+from crm.models import Contact, Deal
+from exports.document import Cell, Column, Section
+from reporting.templatetags.reporting_tags import source_label
+from tracking.models import Interaction, Session
+
+CHUNK = 2000
+REVENUE_METRICS = ("revenue", "attributed_revenue")
+
+
+def drill_title(metric: str, *, touch: str) -> str:
+    """The list's title, as on its page."""
+    titles = {
+        "sessions": _("Sessions"),
+        "new_contacts": _("New contacts (last touch)")
+        if touch == "last"
+        else _("New contacts (first touch)"),
+        "influenced_contacts": _("Influenced contacts"),
+        "revenue": _("Interactions behind the revenue"),
+        "attributed_revenue": _("Interactions and the revenue credited to them"),
+    }
+    return str(titles.get(metric, _("Contacts with revenue")))
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _local(value: datetime | None, tz: tzinfo) -> datetime | None:
+    return value.astimezone(tz) if value is not None else None
+
+
+def _session_rows(ws: int, ids: Sequence[int], tz: tzinfo) -> Iterator[list[Cell]]:
+    for chunk in _chunks(ids):
+        found = Session.objects.for_workspace(ws).select_related("contact").in_bulk(chunk)
+        for pk in chunk:
+            if (s := found.get(pk)) is not None:
+                email = s.contact.email if s.contact else ""
+                source = str(source_label(s.source))
+                yield [_local(s.started_at, tz), s.landing_url, source, email, s.page_view_count]
+
+
+def _contact_rows(ws: int, ids: Sequence[int], tz: tzinfo) -> Iterator[list[Cell]]:
+    for chunk in _chunks(ids):
+        found = Contact.objects.for_workspace(ws).in_bulk(chunk)
+        for pk in chunk:
+            if (c := found.get(pk)) is not None:
+                yield [
+                    c.email,
+                    c.full_name,
+                    _local(c.created_at, tz),
+                    c.get_lifecycle_stage_display(),
+                    str(source_label(c.original_source)),
+                ]
+
+
+def _credit_rows(ws: int, items: Sequence[dict[str, Any]], tz: tzinfo) -> Iterator[list[Cell]]:
+    for chunk in _chunks(items):
+        interactions = (
+            Interaction.objects.for_workspace(ws)
+            .select_related("contact", "asset")
+            .in_bulk([item["interaction"] for item in chunk])
+        )
+        deals = Deal.objects.for_workspace(ws).in_bulk({item["deal"] for item in chunk})
+        for item in chunk:
+            if (i := interactions.get(item["interaction"])) is None:
+                continue
+            deal = deals.get(item["deal"])
+            yield [
+                i.get_type_display(),
+                _local(i.occurred_at, tz),
+                i.contact.email if i.contact else "",
+                i.asset.name if i.asset else "",
+                deal.name if deal else f"#{item['deal']}",
+                Decimal(str(item["amount"])),
+            ]
+
+
+def drill_columns(metric: str, currency: str) -> list[Column]:
+    if metric == "sessions":
+        return [
+            Column("started", _("Started"), "datetime"),
+            Column("landing_url", _("Landing page")),
+            Column("source", _("Source")),
+            Column("contact", _("Contact")),
+            Column("page_views", _("Page views"), "integer"),
+        ]
+    if metric in REVENUE_METRICS:
+        credit = _("Credit (%(currency)s)") % {"currency": currency}
+        return [
+            Column("interaction", _("Interaction")),
+            Column("date", _("Date"), "datetime"),
+            Column("contact", _("Contact")),
+            Column("asset", _("Asset")),
+            Column("deal", _("Deal")),
+            Column("credit", credit, "money"),
+        ]
+    return [
+        Column("email", _("Email")),
+        Column("name", _("Name")),
+        Column("created", _("Created"), "datetime"),
+        Column("lifecycle_stage", _("Lifecycle stage")),
+        Column("original_source", _("Original source")),
+    ]
+
+
+def drill_section(*, campaign: Campaign, metric: str, items: Sequence[Any], touch: str) -> Section:
+    """Every row of the list behind `metric`, in the stored order (ids of another workspace
+    cannot appear: every read is scoped to the campaign's workspace)."""
+    ws, tz = campaign.workspace_id, campaign.workspace.tz
+    rows: Iterator[list[Cell]]
+    if metric == "sessions":
+        rows = _session_rows(ws, items, tz)
+    elif metric in REVENUE_METRICS:
+        rows = _credit_rows(ws, items, tz)
+    else:
+        rows = _contact_rows(ws, items, tz)
+    return Section(
+        key=metric,
+        title=drill_title(metric, touch=touch),
+        columns=drill_columns(metric, campaign.workspace.currency),
+        rows=list(rows),
+    )
