@@ -27,6 +27,8 @@ from rest_framework.views import APIView
 from tracking import views
 from tracking.validation import (
     EVENT_TYPES,
+    MAX_FORM_ID_LENGTH,
+    MAX_FORM_NAME_LENGTH,
     MAX_TITLE_LENGTH,
     MAX_URL_LENGTH,
 )
@@ -60,6 +62,17 @@ class CollectEventRequest(serializers.Serializer):
     )
     sent_at = serializers.IntegerField(
         required=False, help_text="When the event was sent, ms since 1970 (client clock)."
+    )
+    form_id = serializers.CharField(
+        required=False,
+        max_length=MAX_FORM_ID_LENGTH,
+        help_text="form_view only (it or form_name is required then): your own id for the form, "
+        "as sent with its submissions.",
+    )
+    form_name = serializers.CharField(
+        required=False,
+        max_length=MAX_FORM_NAME_LENGTH,
+        help_text="form_view only: the form's name, as sent with its submissions.",
     )
 
 
@@ -129,7 +142,7 @@ class CollectEventSchema(APIView):
     @extend_schema(
         operation_id="collect_event",
         tags=["Tracking"],
-        summary="Record a page view (the tracking snippet's collector)",
+        summary="Record a page view or a form view (the tracking snippet's collector)",
         description=(
             "Public, CORS-enabled, no authentication: the workspace is named by its public key. "
             "Accepts application/json and text/plain (navigator.sendBeacon) bodies. Answers 202 "
@@ -156,7 +169,23 @@ class CollectEventSchema(APIView):
                     "ts": 1767225600000,
                     "sent_at": 1767225600040,
                 },
-            )
+            ),
+            OpenApiExample(
+                "Form view",
+                request_only=True,
+                value={
+                    "key": "pk_a1b2c3d4e5f6g7h8i9",
+                    "event_id": "5f0c8e02-0d59-4c1e-9a43-2f5b1a7c9d11",
+                    "type": "form_view",
+                    "visitor_id": "v8x2Jq0LrT4mN6pQ",
+                    "url": "https://www.example.com/pricing?utm_campaign=spring",
+                    "referrer": "https://www.google.com/",
+                    "form_id": "newsletter-footer",
+                    "form_name": "Newsletter",
+                    "ts": 1767225600000,
+                    "sent_at": 1767225600090,
+                },
+            ),
         ],
     )
     def post(self, request: Request) -> HttpResponse:

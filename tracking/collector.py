@@ -151,7 +151,7 @@ def store_event(*, site: Site, event: EventInput, received_at: datetime) -> bool
     values = {
         "workspace_id": site.workspace_id,
         "event_id": event.event_id,
-        "kind": CollectedEventKind.PAGE_VIEW,
+        "kind": CollectedEventKind(event.type),
         "visitor_cookie": event.visitor_id,
         "payload": event.payload(),
         "occurred_at": event.occurred_at(received_at),

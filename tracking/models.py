@@ -102,6 +102,7 @@ class PageView(WorkspaceOwned):
 class InteractionType(models.TextChoices):
     PAGE_VIEW = "page_view", _("Page view")
     FORM_SUBMISSION = "form_submission", _("Form submission")
+    FORM_VIEW = "form_view", _("Form view")
     CTA_VIEW = "cta_view", _("CTA view")
     CTA_CLICK = "cta_click", _("CTA click")
     EMAIL_SENT = "email_sent", _("Marketing email sent")
@@ -123,10 +124,13 @@ class InteractionType(models.TextChoices):
     LIST_MEMBERSHIP = "list_membership", _("Static list membership")
 
 
-# SPEC §8: email opens, static lists, workflows and manually logged calls never count.
+# SPEC §8: email opens, static lists, workflows and manually logged calls never count. Nor do
+# form views (as in HubSpot): a form shown on every page of a site would take credit from the
+# touches that made someone convert; the form's submission is the interaction that counts.
 NEVER_ATTRIBUTED_TYPES = frozenset(
     {
         InteractionType.EMAIL_OPEN,
+        InteractionType.FORM_VIEW,
         InteractionType.LIST_MEMBERSHIP,
         InteractionType.WORKFLOW_ENROLLMENT,
         InteractionType.CALL_LOGGED,
@@ -187,6 +191,7 @@ class Interaction(WorkspaceOwned):
 
 class CollectedEventKind(models.TextChoices):
     PAGE_VIEW = "page_view", _("Page view")
+    FORM_VIEW = "form_view", _("Form view")
 
 
 class CollectedEvent(WorkspaceOwned):

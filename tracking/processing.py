@@ -1,4 +1,5 @@
-"""Turn collected events into visitors, sessions, page views and page-view interactions.
+"""Turn collected events into visitors, sessions, page views and page-view interactions (and
+form views into form-view interactions, tracking/form_views.py).
 
 Runs in the Celery task `process_collected_events(workspace_id)` (inline in the embedded setup)
 and, for one visitor, right before a form submission is recorded. It is safe to run twice and
@@ -28,9 +29,10 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from tracking.collector import release_queue_flag, schedule_follow_up
-from tracking.models import CollectedEvent, PageView, Session, Visitor
+from tracking.models import CollectedEvent, CollectedEventKind, PageView, Session, Visitor
 from tracking.selectors import ad_for_landing, last_session_before
 from tracking.services import record_page_view, session_is_over, start_session
+from tracking.signals import events_processed
 from tracking.sources import CLICK_ID_PARAMS, UTM_PARAMS, parse_query
 from tracking.validation import host_is_allowed, normalize_host
 from workspaces.models import Workspace
@@ -152,6 +154,17 @@ def apply_page_view(*, workspace: Workspace, visitor: Visitor, event: CollectedE
     )
 
 
+def apply_event(*, workspace: Workspace, visitor: Visitor, event: CollectedEvent) -> None:
+    if event.kind == CollectedEventKind.FORM_VIEW:
+        # Imported here: tracking.form_views reads forms through tracking.submissions, which
+        # imports this module.
+        from tracking.form_views import apply_form_view
+
+        apply_form_view(workspace=workspace, visitor=visitor, event=event)
+    else:
+        apply_page_view(workspace=workspace, visitor=visitor, event=event)
+
+
 def _apply_visitor_events(
     workspace: Workspace, cookie_id: str, events: Sequence[CollectedEvent]
 ) -> list[tuple[int, str]]:
@@ -163,7 +176,7 @@ def _apply_visitor_events(
     for event in ordered:
         try:
             with transaction.atomic():
-                apply_page_view(workspace=workspace, visitor=visitor, event=event)
+                apply_event(workspace=workspace, visitor=visitor, event=event)
         except _EVENT_ERRORS as exc:
             logger.warning("Collected event %s could not be processed: %s", event.event_id, exc)
             failed.append((event.pk, str(exc)[:500]))
@@ -224,6 +237,8 @@ def process_pending_events(
     total = 0
     while done := process_batch(workspace=workspace, limit=batch_size):
         total += done
+    if total:
+        events_processed.send(sender=Workspace, workspace_id=workspace_id)
     return total
 
 

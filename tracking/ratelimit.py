@@ -5,9 +5,11 @@ request is refused with the seconds until the window ends (Retry-After). With RE
 counters live in Redis, shared by every worker process; with the embedded locmem cache each
 process counts on its own (fine for one development server).
 
-The collector calls this on every page view, so the Redis path is one pipelined round trip
-(SET NX EX + INCR per counter) on a client kept for the process: Django's cache API would spend
-two round trips per counter and build a new Redis client object for each call.
+The collector calls this on every page view, so the Redis path is one command: a small Lua script
+(EVALSHA) that increments every counter and sets the expiry of a new one, atomically, on a client
+kept for the process. Django's cache API would spend two round trips per counter and build a new
+Redis client object for each call; a pipeline of SET NX + INCR per counter is one round trip too,
+but four commands to encode and four replies to parse.
 """
 
 from __future__ import annotations
@@ -68,14 +70,29 @@ def redis_client() -> Any:
         return _redis_client
 
 
+# KEYS: the counters; ARGV: their expiries (seconds). A counter created by this INCR gets its
+# expiry in the same atomic step, so none can live on without one.
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  counts[i] = count
+end
+return counts
+"""
+_count_script: Any = None
+
+
 def _count_in_redis(client: Any, keys: Sequence[tuple[str, int]]) -> list[int]:
-    pipe = client.pipeline(transaction=False)
-    for key, timeout in keys:
-        # Created with its expiry if missing (any Redis version), then counted.
-        pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
-    results = pipe.execute()
-    return [int(results[i * 2 + 1]) for i in range(len(keys))]
+    global _count_script
+    if _count_script is None:
+        # redis-py sends EVALSHA, and loads the script once when the server does not know it.
+        _count_script = client.register_script(_COUNT_SCRIPT)
+    results = _count_script(
+        keys=[key for key, _ in keys], args=[timeout for _, timeout in keys], client=client
+    )
+    return [int(count) for count in results]
 
 
 def _count_in_cache(key: str, timeout: int) -> int:
@@ -95,7 +112,9 @@ def hit(*limits: Limit, now: float | None = None) -> Verdict:
     keyed = []
     for limit in limits:
         slot = int(now // limit.window)
-        key = cache.make_and_validate_key(_cache_key(limit.bucket, limit.identity, slot))
+        # make_key: the key is ASCII without spaces by construction (validating it would
+        # check it character by character on every request).
+        key = cache.make_key(_cache_key(limit.bucket, limit.identity, slot))
         keyed.append((limit, slot, key))
     client = redis_client()
     if client is not None:

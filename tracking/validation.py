@@ -19,13 +19,19 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_URL_LENGTH = 2000
 MAX_TITLE_LENGTH = 500
+# A form view names its form as the forms endpoint does: your id for it and/or its name.
+MAX_FORM_ID_LENGTH = 200
+MAX_FORM_NAME_LENGTH = 300
 # The client's clock may be off; its "how long ago" (sent_at - ts) is trusted up to a day.
 MAX_CLIENT_DELAY = timedelta(hours=24)
 MAX_EPOCH_MS = 2**53
@@ -36,7 +42,10 @@ _VISITOR_RE = re.compile(VISITOR_PATTERN)
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f]")
 _HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-EVENT_TYPES = ("page_view",)
+# \s and str.isspace() both mean Py_UNICODE_ISSPACE: any Unicode white space.
+_SPACE_RE = re.compile(r"\s")
+EVENT_TYPES = ("page_view", "form_view")
+FORM_FIELDS = ("form_id", "form_name")
 JSON_CONTENT_TYPES = frozenset({"application/json", "text/plain"})
 
 EVENT_SCHEMA: dict[str, Any] = {
@@ -68,6 +77,20 @@ EVENT_SCHEMA: dict[str, Any] = {
         },
         "referrer": {"type": "string", "maxLength": MAX_URL_LENGTH},
         "title": {"type": "string", "maxLength": MAX_TITLE_LENGTH},
+        "form_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_FORM_ID_LENGTH,
+            "pattern": r"\S",
+            "description": "form_view only: your own id for the form (data-touchpoint-form-id).",
+        },
+        "form_name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_FORM_NAME_LENGTH,
+            "pattern": r"\S",
+            "description": "form_view only: the form's name (data-touchpoint-form).",
+        },
         "ts": {
             "type": "integer",
             "minimum": 1,
@@ -81,6 +104,10 @@ EVENT_SCHEMA: dict[str, Any] = {
             "description": "When the event was sent, in ms since the epoch (client clock).",
         },
     },
+    # A form view names its form (form_id and/or form_name); a page view names none.
+    "if": {"properties": {"type": {"const": "form_view"}}, "required": ["type"]},
+    "then": {"anyOf": [{"required": [name]} for name in FORM_FIELDS]},
+    "else": {"not": {"anyOf": [{"required": [name]} for name in FORM_FIELDS]}},
 }
 EVENT_FIELDS = frozenset(EVENT_SCHEMA["properties"])
 
@@ -112,6 +139,8 @@ class EventInput:
     title: str = ""
     ts: int | None = None
     sent_at: int | None = None
+    form_id: str = ""
+    form_name: str = ""
 
     def occurred_at(self, received_at: datetime) -> datetime:
         """When the event happened, on the server's clock: the client's own measure of how long
@@ -123,7 +152,10 @@ class EventInput:
         return received_at - min(max(delay, timedelta(0)), MAX_CLIENT_DELAY)
 
     def payload(self) -> dict[str, str]:
-        return {"url": self.url, "referrer": self.referrer, "title": self.title}
+        payload = {"url": self.url, "referrer": self.referrer, "title": self.title}
+        if self.type == "form_view":
+            payload.update(form_id=self.form_id, form_name=self.form_name)
+        return payload
 
 
 # --- Bodies ------------------------------------------------------------------------------------
@@ -187,9 +219,11 @@ def clean_text(value: Any, field: str, *, max_length: int, required: bool = Fals
     return value
 
 
+@lru_cache(maxsize=4096)
 def normalize_host(host: str) -> str | None:
     """The host in the form domains are compared in (lower-case, IDNA-encoded), or None when it
-    is not a valid host name or IP address."""
+    is not a valid host name or IP address. Cached: a site sends the same few hosts again and
+    again, and the IDNA codec is pure Python."""
     host = host.strip().rstrip(".").lower()
     if not host:
         return None
@@ -211,7 +245,7 @@ def normalize_host(host: str) -> str | None:
 def url_host(value: str, field: str, *, schemes: Iterable[str] = ("http", "https")) -> str:
     """The normalised host of an absolute URL with one of `schemes` (Rejected otherwise)."""
     allowed = tuple(schemes)
-    if any(ch.isspace() for ch in value):
+    if _SPACE_RE.search(value):
         raise Rejected(400, _("%(field)s must not contain spaces.") % {"field": field}, field)
     try:
         parts = urlsplit(value)
@@ -275,25 +309,47 @@ def _event_id(value: Any) -> uuid.UUID:
         raise Rejected(400, _("event_id must be a UUID."), "event_id") from exc
 
 
-def _matching(value: Any, field: str, pattern: re.Pattern[str], message: str) -> str:
-    if not isinstance(value, str) or not pattern.match(value):
-        raise Rejected(400, message, field)
+def _matching(value: Any, field: str, pattern: re.Pattern[str], message: Promise) -> str:
+    """`value` when it is a string matching `pattern`; the message is translated only for a
+    refusal (every page view passes here twice). fullmatch: `$` alone would let a trailing
+    newline through."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise Rejected(400, str(message), field)
     return value
+
+
+_NOT_A_KEY = gettext_lazy("key is not a workspace public key (pk_...).")
+_NOT_A_VISITOR_ID = gettext_lazy(
+    "visitor_id must be 8 to 64 letters, digits, hyphens or underscores."
+)
 
 
 def validate_key(value: Any) -> str:
     if value is None:
         raise Rejected(400, _("key is required: the workspace's public key."), "key")
-    return _matching(value, "key", _KEY_RE, _("key is not a workspace public key (pk_...)."))
+    return _matching(value, "key", _KEY_RE, _NOT_A_KEY)
 
 
 def validate_visitor_id(value: Any) -> str:
-    return _matching(
-        value,
-        "visitor_id",
-        _VISITOR_RE,
-        _("visitor_id must be 8 to 64 letters, digits, hyphens or underscores."),
-    )
+    return _matching(value, "visitor_id", _VISITOR_RE, _NOT_A_VISITOR_ID)
+
+
+def _form_fields(data: Mapping[str, Any], type_: str) -> dict[str, str]:
+    """The form a form view names (form_id and/or form_name, trimmed); a page view names none."""
+    given = [name for name in FORM_FIELDS if name in data]
+    if type_ != "form_view":
+        if given:
+            raise Rejected(
+                400, _("%(field)s is only sent with form_view.") % {"field": given[0]}, given[0]
+            )
+        return {}
+    if not given:
+        raise Rejected(400, _("A form_view needs form_id or form_name."), "form_id")
+    lengths = {"form_id": MAX_FORM_ID_LENGTH, "form_name": MAX_FORM_NAME_LENGTH}
+    return {
+        name: clean_text(data[name], name, max_length=lengths[name], required=True).strip()
+        for name in given
+    }
 
 
 def validate_event(data: Mapping[str, Any]) -> EventInput:
@@ -324,6 +380,7 @@ def validate_event(data: Mapping[str, Any]) -> EventInput:
         title=clean_text(data.get("title"), "title", max_length=MAX_TITLE_LENGTH).strip(),
         ts=_epoch_ms(data.get("ts"), "ts"),
         sent_at=_epoch_ms(data.get("sent_at"), "sent_at"),
+        **_form_fields(data, data["type"]),
     )
 
 

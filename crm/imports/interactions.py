@@ -38,6 +38,7 @@ _EMAIL_TYPES = frozenset({AssetType.MARKETING_EMAIL})
 IMPLIED_ASSET_TYPES: dict[str, frozenset[str]] = {
     InteractionType.PAGE_VIEW: WEBSITE_ASSET_TYPES,
     InteractionType.FORM_SUBMISSION: frozenset({AssetType.FORM}),
+    InteractionType.FORM_VIEW: frozenset({AssetType.FORM}),
     InteractionType.CTA_VIEW: frozenset({AssetType.CTA}),
     InteractionType.CTA_CLICK: frozenset({AssetType.CTA}),
     InteractionType.EMAIL_SENT: _EMAIL_TYPES,

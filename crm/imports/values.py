@@ -229,6 +229,7 @@ ASSET_TYPE_SYNONYMS: Mapping[str, Iterable[str]] = {
 INTERACTION_SYNONYMS: Mapping[str, Iterable[str]] = {
     InteractionType.PAGE_VIEW: ("pageview", "page visit", "visit"),
     InteractionType.FORM_SUBMISSION: ("form", "form submit", "submission", "form fill"),
+    InteractionType.FORM_VIEW: ("form view", "form impression", "viewed form"),
     InteractionType.EMAIL_SENT: ("email send", "send", "sent"),
     InteractionType.EMAIL_DELIVERED: ("email delivery", "delivered", "delivery"),
     InteractionType.EMAIL_OPEN: ("open", "opened", "email opened"),

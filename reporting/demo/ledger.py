@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assets.selectors import CampaignResolver
+from reporting.demo.form_views import FormViewPlanner
 from reporting.demo.people import ContactFacts, Directory
 from reporting.demo.traffic import SessionBuilder
 from reporting.demo.world import World
@@ -25,6 +26,7 @@ class Ledger:
     resolver: CampaignResolver
     builder: SessionBuilder
     directory: Directory
+    form_views: FormViewPlanner
     facts: list[ContactFacts] = field(default_factory=list)
     visitor_contact: dict[int, int] = field(default_factory=dict)
     contact_visitor: dict[int, int] = field(default_factory=dict)

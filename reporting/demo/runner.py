@@ -35,12 +35,14 @@ from reporting.demo.admetrics import ad_metric_rows, write_ad_metrics
 from reporting.demo.build import build_world
 from reporting.demo.config import SCALES
 from reporting.demo.engagement import Engagement
+from reporting.demo.form_views import FormViewPlanner
 from reporting.demo.ledger import Ledger
 from reporting.demo.models import DemoSeed
 from reporting.demo.people import Directory, plan_deals
 from reporting.demo.traffic import SessionBuilder
 from reporting.demo.visits import VisitGenerator
 from reporting.demo.world import ensure_demo_users, ensure_memberships
+from reporting.rollups import rebuild_workspace_rollups
 from tracking.models import Interaction, PageView, Session, Visitor
 from tracking.selectors import campaign_utm_lookup
 from tracking.services import owned_workspace_load
@@ -200,6 +202,8 @@ def seed_demo(
             duration_seconds=round(seconds, 1),
         )
     workspace.refresh_from_db()
+    say("Performance rollups")
+    rebuild_workspace_rollups(workspace_id=workspace.pk)
     return SeedResult(workspace=workspace, created=True, counts=counts, seconds=seconds)
 
 
@@ -247,6 +251,7 @@ def _generate(
         directory=Directory(
             rng, company_count=max(40, (config.web_contacts + config.imported_contacts) // 25)
         ),
+        form_views=FormViewPlanner(world, seed=seed),
     )
     say(f"{config.visitors:,} visitors, their sessions and the contacts they become")
     VisitGenerator(ledger).run()

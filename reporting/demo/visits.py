@@ -246,9 +246,11 @@ def write_visitors(ledger: Ledger, *, ids: list[int], rows: list[VisitorInput]) 
 
 def flush_traffic(ledger: Ledger, buffers: Buffers | None = None) -> None:
     """Write buffered sessions, page views and interactions (the builder's, by default; contacts
-    filled in for visitors identified meanwhile), then empty the buffers."""
+    filled in for visitors identified meanwhile) with the form views of the buffered
+    submissions, then empty the buffers."""
     b, ws = buffers or ledger.builder.buffers, ledger.world.workspace
     known = ledger.visitor_contact
+    ledger.form_views.add_views(b)
     sessions = [
         s._replace(contact_id=known[s.visitor_id])
         if s.contact_id is None and s.visitor_id in known

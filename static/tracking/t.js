@@ -6,7 +6,10 @@
  *   with navigator.sendBeacon (fetch with keepalive when a beacon cannot be sent);
  * - forms: <form data-touchpoint-form="Newsletter"> is reported when submitted (its email, first
  *   and last name fields), and touchpoint.submitForm(formOrFields, {formName | formId | form})
- *   sends one from code and returns a Promise.
+ *   sends one from code and returns a Promise;
+ * - form views: each such form on the page (data-touchpoint-form-id and/or data-touchpoint-form,
+ *   the same ids its submissions carry) is reported once per page view, also when the site adds
+ *   it later; touchpoint.trackFormView({formId | formName}) reports one rendered by other means.
  * It never throws into the page: a failure to track is silent.
  */
 (function (window, document) {
@@ -17,6 +20,9 @@
   var TWO_YEARS = 63072000;
   var MAX_URL = 2000;
   var MAX_TITLE = 500;
+  var MAX_FORM_ID = 200;
+  var MAX_FORM_NAME = 300;
+  var MARKED_FORMS = "form[data-touchpoint-form], form[data-touchpoint-form-id]";
 
   var script = document.currentScript ||
     document.querySelector("script[data-key][src*='/t.js']");
@@ -120,16 +126,82 @@
   }
 
   var lastUrl = "";
+  // The current page view, which its form views belong to (they carry its URL, referrer, time).
+  var pageView = null;
   function trackPageView(referrer) {
     var url = wellFormed(location.href, MAX_URL);
     if (url === lastUrl) return;
     lastUrl = url;
-    var now = Date.now();
+    pageView = { url: url, referrer: wellFormed(referrer, MAX_URL), ts: Date.now(), forms: {} };
     post(eventUrl, {
       key: key, event_id: uuid(), type: "page_view", visitor_id: visitor, url: url,
-      referrer: wellFormed(referrer, MAX_URL), title: wellFormed(document.title, MAX_TITLE),
-      ts: now
+      referrer: pageView.referrer, title: wellFormed(document.title, MAX_TITLE), ts: pageView.ts
     }).catch(function () {});
+    whenReady(trackFormViews);
+  }
+
+  // --- Form views: each form Touchpoint knows, once per page view ----------------------------------
+  function trimmed(text, max) {
+    return wellFormed(text, max).replace(/^\s+|\s+$/g, "");
+  }
+
+  function trackFormView(ref) {
+    if (!pageView || !ref) return;
+    var formId = trimmed(ref.formId, MAX_FORM_ID);
+    var formName = trimmed(ref.formName, MAX_FORM_NAME);
+    var seen = JSON.stringify([formId, formName]);
+    if ((!formId && !formName) || pageView.forms[seen]) return;
+    pageView.forms[seen] = true;
+    var payload = {
+      key: key, event_id: uuid(), type: "form_view", visitor_id: visitor, url: pageView.url,
+      referrer: pageView.referrer, ts: pageView.ts
+    };
+    if (formId) payload.form_id = formId;
+    if (formName) payload.form_name = formName;
+    post(eventUrl, payload).catch(function () {});
+  }
+
+  function trackFormViews() {
+    try {
+      Array.prototype.forEach.call(document.querySelectorAll(MARKED_FORMS), function (form) {
+        trackFormView({
+          formId: form.getAttribute("data-touchpoint-form-id"),
+          // As a submission names it (attributes, not properties a field could shadow).
+          formName: form.getAttribute("data-touchpoint-form") || form.getAttribute("name") ||
+            form.getAttribute("id")
+        });
+      });
+    } catch (e) { /* never break the page */ }
+  }
+
+  function whenReady(callback) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", callback, { once: true });
+    } else {
+      callback();
+    }
+  }
+
+  function addsMarkedForm(mutations) {
+    for (var i = 0; i < mutations.length; i++) {
+      var nodes = mutations[i].addedNodes;
+      for (var j = 0; j < nodes.length; j++) {
+        var node = nodes[j];
+        if (node.nodeType === 1 && (node.matches(MARKED_FORMS) || node.querySelector(MARKED_FORMS))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // Forms the site renders later (single-page apps, embedded forms) are views too.
+  if (window.MutationObserver) {
+    whenReady(function () {
+      new MutationObserver(function (mutations) {
+        if (addsMarkedForm(mutations)) trackFormViews();
+      }).observe(document.documentElement, { childList: true, subtree: true });
+    });
   }
 
   // --- Forms ---------------------------------------------------------------------------------------
@@ -208,6 +280,7 @@
     key: key,
     visitorId: function () { return visitor; },
     trackPageView: function () { lastUrl = ""; trackPageView(document.referrer); },
+    trackFormView: function (options) { trackFormView(options || {}); },
     submitForm: submitForm
   };
   trackPageView(document.referrer);

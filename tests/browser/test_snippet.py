@@ -5,6 +5,7 @@ The test page exists only here: the test swaps in a URLconf that adds it to the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -16,10 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from playwright.sync_api import expect
 
+from assets.models import AssetType
+from assets.services import associate_asset, create_asset
 from tests.browser.conftest import screenshot
 from tests.conftest import World
 from tracking import collector
-from tracking.models import PageView, Session, Visitor
+from tracking.models import Interaction, InteractionType, PageView, Session, Visitor
 from tracking.services import update_allowed_domains
 
 pytestmark = pytest.mark.browser
@@ -109,6 +112,25 @@ def customer_site(world: World, settings: Any) -> World:
     return world
 
 
+@pytest.fixture
+def held_form_views(page: Any) -> list[str]:
+    """The bodies of the form views the page sends, held back (answered 202 here) instead of
+    reaching the live server together with their page view: its SQLite in-memory test database
+    refuses two writes at once (PostgreSQL takes them). A test passes them on one by one."""
+    held: list[str] = []
+
+    def hold(route: Any) -> None:
+        body = route.request.post_data or ""
+        if '"type":"form_view"' not in body:
+            route.fallback()
+            return
+        held.append(body)
+        route.fulfill(status=202, content_type="application/json", body='{"status":"accepted"}')
+
+    page.route("**/collect/event", hold)
+    return held
+
+
 def test_a_visit_with_utm_params_makes_a_session_with_the_right_source(
     page: Any, customer_site: World
 ) -> None:
@@ -172,7 +194,7 @@ def test_submitting_a_form_with_the_helper_creates_the_contact_and_identifies_th
 
 
 def test_a_form_marked_for_touchpoint_is_sent_when_submitted(
-    page: Any, customer_site: World
+    page: Any, customer_site: World, held_form_views: list[str]
 ) -> None:
     assert (
         answered(page, "/collect/event", lambda: page.goto(f"/customer-site/marked/?{UTM}")) == 202
@@ -185,6 +207,63 @@ def test_a_form_marked_for_touchpoint_is_sent_when_submitted(
     assert status == 202
     assert page.locator("#done").is_visible()  # the site's own handling still ran
     _assert_identified(customer_site, "marked@example.com")
+
+
+def collected(page: Any, kind: str, action: Callable[[], Any]) -> int:
+    """Like `answered`, for the collector event of type `kind` (page_view or form_view)."""
+
+    def is_kind(response: Any) -> bool:
+        body = response.request.post_data or ""
+        return urlsplit(response.url).path == "/collect/event" and f'"type":"{kind}"' in body
+
+    with page.expect_response(is_kind) as response:
+        action()
+    return int(response.value.status)
+
+
+def test_a_marked_form_is_reported_viewed_once_per_page_view_and_when_added_later(
+    page: Any, customer_site: World, held_form_views: list[str]
+) -> None:
+    ws = customer_site.a.workspace
+    form = create_asset(workspace=ws, type=AssetType.FORM, name="Browser signup")
+    associate_asset(asset=form, campaign=customer_site.a["campaign"])
+
+    def viewed(action: Callable[[], Any]) -> None:
+        """Run `action`; wait for its page view (stored) and its form view (held)."""
+        assert collected(page, "page_view", lambda: collected(page, "form_view", action)) == 202
+
+    viewed(lambda: page.goto("/customer-site/marked/"))
+    # Another page view (single-page app) with the form still on it: one more view.
+    viewed(lambda: page.evaluate("history.pushState({}, '', '/customer-site/marked/step-2/')"))
+    # A form the site adds later is reported too, under the ids it is submitted with.
+    add = """() => {
+      const late = document.createElement("form");
+      late.setAttribute("data-touchpoint-form-id", "late-offer");
+      late.setAttribute("data-touchpoint-form", "Late offer");
+      document.querySelector("main").append(late);
+    }"""
+    collected(page, "form_view", lambda: page.evaluate(add))
+
+    sent = [json.loads(body) for body in held_form_views]
+    assert [(e.get("form_id"), e["form_name"], urlsplit(e["url"]).path) for e in sent] == [
+        (None, "Browser signup", "/customer-site/marked/"),
+        (None, "Browser signup", "/customer-site/marked/step-2/"),
+        ("late-offer", "Late offer", "/customer-site/marked/step-2/"),
+    ]
+    assert {e["visitor_id"] for e in sent} == {page.evaluate("touchpoint.visitorId()")}
+    for body in held_form_views:  # now through the real collector, one at a time
+        response = page.request.post(
+            "/collect/event", data=body, headers={"Content-Type": "text/plain;charset=UTF-8"}
+        )
+        assert response.status == 202
+
+    views = Interaction.objects.filter(workspace=ws, type=InteractionType.FORM_VIEW)
+    session = PageView.objects.get(workspace=ws, url__endswith="/customer-site/marked/").session
+    assert {v.session_id for v in views} == {session.pk}
+    first, second = views.filter(asset=form).order_by("occurred_at")
+    assert first.campaign == second.campaign == customer_site.a["campaign"]
+    late = views.select_related("asset").get(asset__external_id="late-offer")
+    assert (late.asset and late.asset.name, late.campaign) == ("Late offer", None)
 
 
 def test_the_settings_page_shows_the_embed_code_and_copies_it(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db.models import Min
+from django.db.models import Count, Min
 
 from ads.models import AdAccount, AdCampaign, AdMetricDaily
 from assets.models import Asset, AssetAssociation, AssetType
@@ -383,6 +383,29 @@ def test_network_clicks_are_at_least_the_sessions_they_brought(ws: Workspace) ->
 def test_every_engagement_type_happened(ws: Workspace) -> None:
     types = set(Interaction.objects.for_workspace(ws).values_list("type", flat=True))
     assert types == set(InteractionType.values)
+
+
+def test_forms_are_viewed_a_few_times_per_submission_and_in_every_submitting_session(
+    ws: Workspace,
+) -> None:
+    interactions = Interaction.objects.for_workspace(ws)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for asset_id, type_, n in (
+        interactions.filter(type__in=["form_view", "form_submission"])
+        .values("asset_id", "type")
+        .annotate(n=Count("id"))
+        .values_list("asset_id", "type", "n")
+    ):
+        counts[asset_id][type_] = n
+    busy = [c for c in counts.values() if c["form_submission"] >= 30]
+    assert busy
+    for c in busy:
+        assert 0.08 <= c["form_submission"] / c["form_view"] <= 0.5, dict(c)
+    submitted = set(
+        interactions.filter(type="form_submission").values_list("session_id", "asset_id")
+    )
+    viewed = set(interactions.filter(type="form_view").values_list("session_id", "asset_id"))
+    assert submitted <= viewed
 
 
 # --- determinism -------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The collector endpoint (/collect/event): what it accepts, what it refuses and why, CORS, rate
-limits, resends, tenant isolation, queueing and the processing run."""
+limits, resends, tenant isolation, queueing and the processing run.
+
+The `client` tests run twice: through Django's full stack (URL resolving, every middleware) and
+through the lean path production uses for the collector (tracking/wsgi_collector.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from tests.tracking.test_collector_support import (
     DROP,
     event,
     fresh_tracking,
+    lean_client,
     post_event,
     tracked_world,
 )
@@ -35,9 +39,9 @@ __all__ = ["fresh_tracking", "tracked_world"]
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client() -> Client:
-    return Client()
+@pytest.fixture(params=["django", "lean"])
+def client(request: pytest.FixtureRequest) -> Client:
+    return Client() if request.param == "django" else lean_client()
 
 
 def rows() -> int:
@@ -251,6 +255,8 @@ def test_bodies_that_are_not_one_json_object_are_refused(
         ({"type": "purchase"}, "type"),
         ({"visitor_id": "short"}, "visitor_id"),
         ({"visitor_id": "has spaces in it"}, "visitor_id"),
+        ({"visitor_id": "visitor-abcdefgh\n"}, "visitor_id"),
+        ({"key": "pk_abcdefgh12345678\n"}, "key"),
         ({"title": "x" * 501}, "title"),
         ({"url": "https://acme.example.com/" + "a" * 2000}, "url"),
         ({"ts": True}, "ts"),
@@ -592,3 +598,26 @@ def test_both_public_endpoints_are_in_the_openapi_document() -> None:
     from tracking.validation import EVENT_FIELDS
 
     assert set(properties) == set(EVENT_FIELDS)
+
+
+# --- The Redis counters ---------------------------------------------------------------------------
+def test_the_redis_counters_count_every_limit_in_one_command_and_expire_with_the_window() -> None:
+    import redis
+
+    from tracking import ratelimit
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/14", socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    keys = [f"tp-test:rl:{uuid.uuid4().hex}", f"tp-test:rl:{uuid.uuid4().hex}"]
+    try:
+        counts = [
+            ratelimit._count_in_redis(client, [(keys[0], 61), (keys[1], 5)]) for _ in range(3)
+        ]
+        assert counts == [[1, 1], [2, 2], [3, 3]]
+        ttls = [int(client.ttl(key)) for key in keys]  # type: ignore[arg-type]
+        assert 55 <= ttls[0] <= 61 and 1 <= ttls[1] <= 5
+    finally:
+        client.delete(*keys)

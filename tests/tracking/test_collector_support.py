@@ -4,7 +4,9 @@
   other.example.com), a fresh cache (rate-limit counters) and no cached keys;
 - `event(...)`: a valid page-view payload for a workspace;
 - `post_event(client, ...)`: POST it (or raw bytes) to the collector;
-- `collect(...)`: store and process a page view at a chosen time, as the collector would.
+- `collect(...)`: store and process a page view at a chosen time, as the collector would;
+- `lean_client()`: a test client whose requests take the collector's lean path
+  (tracking/wsgi_collector.py) instead of the full middleware stack and URL resolving.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +30,7 @@ from tracking.models import PageView
 from tracking.processing import process_pending_events
 from tracking.services import update_allowed_domains
 from tracking.validation import validate_event
+from tracking.wsgi_collector import CollectorChain
 
 # Pass as an override to `event` to leave a field out.
 DROP: Any = object()
@@ -51,6 +55,17 @@ def tracked_world(world: World, fresh_tracking: None) -> World:
     world.b.workspace.refresh_from_db()
     collector.forget_all_sites()
     return world
+
+
+class LeanClientHandler(CollectorChain, ClientHandler):
+    """The test client's handler with the collector's middleware chain: every request goes to the
+    collector view, as `config.wsgi.application` sends the collector's path."""
+
+
+def lean_client(**defaults: Any) -> Client:
+    client = Client(**defaults)
+    client.handler = LeanClientHandler(enforce_csrf_checks=client.handler.enforce_csrf_checks)
+    return client
 
 
 def visitor_id() -> str:
