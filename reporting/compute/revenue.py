@@ -32,6 +32,8 @@ class RevenueResult:
     contacts: list[int] = field(default_factory=list)
     # One row per credited interaction of the campaign: interaction, deal, amount credited.
     credits: list[dict[str, Any]] = field(default_factory=list)
+    # One row per deal credited to the campaign: deal, its value, the amount credited.
+    deal_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ def _campaign_result(
     values = deals.set_index("deal_id")["value"]
     mine = mine.assign(amount=mine["share"] * mine["deal_id"].map(values))
     deal_ids = sorted(int(d) for d in mine["deal_id"].unique())
+    per_deal = mine.groupby("deal_id")["amount"].sum()
     return RevenueResult(
         revenue=float(mine["amount"].sum()),
         deals=deal_ids,
@@ -62,6 +65,10 @@ def _campaign_result(
             for t, d, a in mine.sort_values(["deal_id", "at", "touch_id"])[
                 ["touch_id", "deal_id", "amount"]
             ].itertuples(index=False)
+        ],
+        deal_rows=[
+            {"deal": d, "value": money(float(values.loc[d])), "amount": money(float(per_deal[d]))}
+            for d in deal_ids
         ],
     )
 
