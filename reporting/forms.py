@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attribution.engine import RULE_BASED_MODELS
 from reporting.compute.periods import Period, resolve_preset
+from reporting.selectors import DrillScope, campaign_held_asset
 from reporting.services import ReportFilters
 
 PRESET_CHOICES = [
@@ -117,6 +118,35 @@ class PerformanceFilterForm(forms.Form):
 
 class DrillPageForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False)
+
+
+class DrillScopeForm(forms.Form):
+    """What a Traffic or asset drill-down list is limited to (`reporting.selectors.DrillScope`):
+    an asset of the campaign, or a traffic source and its details. A detail given empty means
+    "(none)"; left out, any."""
+
+    asset = forms.IntegerField(min_value=1, required=False)
+    source = forms.CharField(max_length=30, required=False)
+    detail_1 = forms.CharField(max_length=300, required=False, strip=False)
+    detail_2 = forms.CharField(max_length=300, required=False, strip=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def _given(self, name: str) -> str | None:
+        return str(self.cleaned_data.get(name) or "") if name in self.data else None
+
+    def scope(self, *, campaign: Any) -> DrillScope:
+        asset_id = self.cleaned_data.get("asset")
+        return DrillScope(
+            asset=campaign_held_asset(campaign=campaign, asset_id=asset_id) if asset_id else None,
+            source=self._given("source"),
+            detail_1=self._given("detail_1"),
+            detail_2=self._given("detail_2"),
+        )
+
+    def query(self) -> str:
+        """The scope as a query string (for the pages of the list)."""
+        names = ("asset", "source", "detail_1", "detail_2")
+        return urlencode({n: self.data[n] for n in names if n in self.data})
 
 
 class TrackingUrlForm(forms.Form):

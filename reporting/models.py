@@ -137,3 +137,94 @@ class DashboardReport(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["dashboard", "report"], name="dashboard_report_once")
         ]
+
+
+# --- Stored rollups: what the Performance reports read instead of raw touches ------------------
+# Written only by `reporting.rollups` (bulk INSERT … SELECT per campaign, in one transaction with
+# the campaign's `RollupState`); the row ids they point at are kept without database
+# constraints, so the bulk writes skip per-row checks (a deleted row's facts go at the next
+# rebuild, which its data-version bump triggers).
+class RollupState(WorkspaceOwned):
+    """How current a campaign's rollups are: the workspace data version they were built from."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="rollup_state"
+    )
+    built_version = models.PositiveBigIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rollups of campaign {self.campaign_id} v{self.built_version}"
+
+
+class CampaignSessionFact(WorkspaceOwned):
+    """A session with a page view of a website asset while the campaign held it (one row per
+    campaign and session); `at` is the session's first such page view."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        "tracking.Session", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    at = models.DateTimeField()
+    source = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "session"], name="session_fact_once")
+        ]
+        indexes = [models.Index(fields=["campaign", "at"], name="session_fact_at")]
+
+
+class CampaignInfluenceFact(WorkspaceOwned):
+    """A contact the campaign influenced (SPEC §4.1) and when it first did; `source` is the
+    contact's original source."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        "crm.Contact", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    at = models.DateTimeField()
+    source = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="influence_fact_once")
+        ]
+        indexes = [models.Index(fields=["campaign", "at"], name="influence_fact_at")]
+
+
+class TrafficDaily(WorkspaceOwned):
+    """Sessions landing on URLs with the campaign's utm_campaign, per local day (workspace time
+    zone), source and drill-down details."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    source = models.CharField(max_length=30, blank=True)
+    detail_1 = models.CharField(max_length=300, blank=True)
+    detail_2 = models.CharField(max_length=300, blank=True)
+    sessions = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(default=0)
+    new_visitor_sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "day"], name="traffic_daily_day")]
+
+
+class AssetDaily(WorkspaceOwned):
+    """Per asset the campaign holds or held, local day and `kind` (an interaction type, or
+    "page_submissions": form submissions in sessions that viewed the page): how many. All of
+    the asset's data, whenever it was earned (asset reports are historical)."""
+
+    PAGE_SUBMISSIONS = "page_submissions"
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=30)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "day"], name="asset_daily_day")]

@@ -12,27 +12,30 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ads.models import AdMetricDaily
 from assets.models import Asset, AssetType
 from assets.selectors import landing_url_regex
 from assets.services import normalize_url
+from attribution.services import conversion_inputs
 from campaigns.models import Campaign, TrackingUrl
 from campaigns.selectors import campaign_assets
 from crm.models import Contact, Deal, DealContact, DealStage
 from reporting.compute.frames import utc
 from reporting.compute.overview import CampaignEvents
 from reporting.compute.periods import Period
-from reporting.models import ReportSnapshot, SnapshotStatus
-from tracking.models import NEVER_ATTRIBUTED_TYPES, Interaction, InteractionType, Session
-from workspaces.models import Workspace
-from workspaces.selectors import (
-    MissingExchangeRate,
-    attribution_interaction_types,
-    company_currency_converter,
+from reporting.models import (
+    AssetDaily,
+    CampaignInfluenceFact,
+    CampaignSessionFact,
+    ReportSnapshot,
+    SnapshotStatus,
+    TrafficDaily,
 )
+from tracking.models import Interaction, InteractionType, Session
+from workspaces.models import Workspace
 
 # SPEC §4.1: the engagements that make a contact "influenced" by the campaign.
 INFLUENCE_TYPES = (
@@ -55,27 +58,70 @@ def _frame(rows: Any, columns: list[str], *times: str) -> pd.DataFrame:
     return utc(pd.DataFrame(list(rows), columns=columns), *times)
 
 
-# --- Overview, Contacts & sessions -----------------------------------------------------------
-def campaign_sessions(*, campaign: Campaign) -> pd.DataFrame:
-    """Sessions with a page view of a website asset while the campaign held it."""
+# --- Overview, Contacts & sessions (from the stored rollups, see reporting.rollups) -----------
+def _at(lower: datetime | None, upper: datetime | None, field: str = "at") -> Q:
+    return _period(lower, upper, field)
+
+
+def campaign_sessions(
+    *, campaign: Campaign, lower: datetime | None = None, upper: datetime | None = None
+) -> pd.DataFrame:
+    """Sessions with a page view of a website asset while the campaign held it, in the period
+    (by the session's first such page view)."""
     rows = (
-        Interaction.objects.for_workspace(campaign.workspace_id)
-        .filter(campaign=campaign, type=InteractionType.PAGE_VIEW, session__isnull=False)
-        .values("session_id", "session__source")
-        .annotate(at=Min("occurred_at"))
-        .values_list("session_id", "at", "session__source")
+        CampaignSessionFact.objects.for_workspace(campaign.workspace_id)
+        .filter(_at(lower, upper), campaign=campaign)
+        .values_list("session_id", "at", "source")
     )
     return _frame(rows, ["session_id", "at", "source"], "at")
 
 
-def campaign_new_contacts(*, campaign: Campaign, touch: str) -> pd.DataFrame:
+def campaign_new_contacts(
+    *,
+    campaign: Campaign,
+    touch: str,
+    lower: datetime | None = None,
+    upper: datetime | None = None,
+) -> pd.DataFrame:
     field = "first_touch_campaign" if touch == "first" else "last_touch_campaign"
     rows = (
         Contact.objects.for_workspace(campaign.workspace_id)
-        .filter(**{field: campaign})
+        .filter(_at(lower, upper, "created_at"), **{field: campaign})
         .values_list("id", "created_at", "original_source")
     )
     return _frame(rows, ["contact_id", "at", "source"], "at")
+
+
+def campaign_influences(
+    *, campaign: Campaign, lower: datetime | None = None, upper: datetime | None = None
+) -> pd.DataFrame:
+    """Each contact first influenced by the campaign in the period, at that first influence (an
+    interaction with a campaign asset while held, a page view carrying the campaign's
+    utm_campaign, or a session landing on such a URL)."""
+    rows = (
+        CampaignInfluenceFact.objects.for_workspace(campaign.workspace_id)
+        .filter(_at(lower, upper), campaign=campaign)
+        .values_list("contact_id", "at", "source")
+    )
+    return _frame(rows, ["contact_id", "at", "source"], "at")
+
+
+def campaign_events(
+    *,
+    campaign: Campaign,
+    touch: str,
+    lower: datetime | None = None,
+    upper: datetime | None = None,
+) -> CampaignEvents:
+    """The Overview's events in the period; read the rollups only when they are current
+    (`reporting.rollups.ensure_campaign_rollups`)."""
+    return CampaignEvents(
+        sessions=campaign_sessions(campaign=campaign, lower=lower, upper=upper),
+        new_contacts=campaign_new_contacts(
+            campaign=campaign, touch=touch, lower=lower, upper=upper
+        ),
+        influences=campaign_influences(campaign=campaign, lower=lower, upper=upper),
+    )
 
 
 def _influence_sources(campaign: Campaign) -> tuple[QuerySet[Any], QuerySet[Any]]:
@@ -98,33 +144,6 @@ def _influence_sources(campaign: Campaign) -> tuple[QuerySet[Any], QuerySet[Any]
     return interactions, sessions
 
 
-def campaign_influences(*, campaign: Campaign) -> pd.DataFrame:
-    """Each influenced contact's first influence (interaction with a campaign asset while held,
-    a page view carrying the campaign's utm_campaign, or a session landing on such a URL)."""
-    by_interaction, by_session = _influence_sources(campaign)
-    columns = ("contact_id", "contact__original_source")
-    interactions = (
-        by_interaction.values(*columns)
-        .annotate(at=Min("occurred_at"))
-        .values_list("contact_id", "at", "contact__original_source")
-    )
-    sessions = (
-        by_session.values(*columns)
-        .annotate(at=Min("started_at"))
-        .values_list("contact_id", "at", "contact__original_source")
-    )
-    frame = _frame([*interactions, *sessions], ["contact_id", "at", "source"], "at")
-    return frame.sort_values("at", kind="stable").drop_duplicates("contact_id")
-
-
-def campaign_events(*, campaign: Campaign, touch: str) -> CampaignEvents:
-    return CampaignEvents(
-        sessions=campaign_sessions(campaign=campaign),
-        new_contacts=campaign_new_contacts(campaign=campaign, touch=touch),
-        influences=campaign_influences(campaign=campaign),
-    )
-
-
 # --- Revenue ---------------------------------------------------------------------------------
 @dataclass
 class RevenueInputs:
@@ -142,27 +161,32 @@ def revenue_inputs(
     now: datetime | None = None,
 ) -> RevenueInputs:
     """Closed-won deals in the period (and the revenue window) that pass the deal-inclusion rule,
-    with their pooled touches. `attribution`: only the types that count for attribution models
-    and no losing A/B variants (Revenue attribution); else every interaction (Revenue)."""
+    with their pooled touches, taken from the workspace's stored revenue inputs. `attribution`:
+    only the touches attribution models count (no static lists, workflows, email opens or
+    losing A/B variants: Revenue attribution); else every interaction (Revenue)."""
     workspace = campaign.workspace
     window_start = (now or timezone.now()) - timedelta(days=workspace.revenue_window_days)
     lower = max(lower, window_start) if lower else window_start
-    deals = _included_deals(campaign, lower, upper)
-    links = list(
-        DealContact.objects.for_workspace(workspace)
-        .filter(deal__in=[d.pk for d in deals])
-        .values_list("deal_id", "contact_id", "associated_at", "contact__created_at")
-    )
-    closes = {d.pk: d.closed_at for d in deals if d.closed_at is not None}
-    links = [link for link in links if link[2] < closes[link[0]]]
-    frame, problems = _deal_frame(workspace, deals, links)
-    touches = _deal_touches(workspace, links, closes, attribution=attribution)
+    included = _included_deals(campaign, lower, upper)
+    stored = conversion_inputs(workspace=workspace, kind="revenue")
+    deals = stored.conversions[stored.conversions["conversion_id"].isin(included)]
+    touches = stored.touches[stored.touches["conversion_id"].isin(deals["conversion_id"])]
+    if attribution:
+        touches = touches[touches["counts"]]
+    touches = touches.rename(columns={"conversion_id": "deal_id"})
+    touches = touches.assign(campaign_id=touches["campaign_id"].where(touches["campaign_id"] > 0))
+    touches["campaign_id"] = touches["campaign_id"].astype("Int64")
     # A deal whose amount could not be converted is left out (and named in `problems`).
-    touches = touches[touches["deal_id"].isin(frame["deal_id"])]
-    return RevenueInputs(deals=frame, touches=touches, problems=problems)
+    return RevenueInputs(
+        deals=deals.rename(columns={"conversion_id": "deal_id"})[
+            ["deal_id", "value", "lead_created_at", "deal_created_at", "closed_at"]
+        ].reset_index(drop=True),
+        touches=touches[["deal_id", "touch_id", "at", "campaign_id", "contact_id"]],
+        problems=[stored.problems[pk] for pk in included if pk in stored.problems],
+    )
 
 
-def _included_deals(campaign: Campaign, lower: datetime, upper: datetime | None) -> list[Deal]:
+def _included_deals(campaign: Campaign, lower: datetime, upper: datetime | None) -> list[int]:
     """SPEC §4 deal inclusion: associated with an influenced contact before the close."""
     by_interaction, by_session = _influence_sources(campaign)
     links = DealContact.objects.for_workspace(campaign.workspace_id).filter(
@@ -177,89 +201,69 @@ def _included_deals(campaign: Campaign, lower: datetime, upper: datetime | None)
     )
     if upper is not None:
         deals = deals.filter(closed_at__lt=upper)
-    return list(deals.order_by("pk"))
-
-
-def _deal_frame(
-    workspace: Workspace, deals: list[Deal], links: list[tuple[Any, ...]]
-) -> tuple[pd.DataFrame, list[str]]:
-    converter = company_currency_converter(
-        workspace=workspace, currencies={d.currency for d in deals}
-    )
-    oldest: dict[int, datetime] = {}
-    for deal_id, _contact, _at, created in links:
-        oldest[deal_id] = min(created, oldest.get(deal_id, created))
-    rows, problems = [], []
-    tz = workspace.tz
-    for deal in deals:
-        try:
-            value = converter.convert(
-                amount=deal.amount, currency=deal.currency, on=_local_day(deal.closed_at, tz)
-            )
-        except MissingExchangeRate as exc:
-            problems.append(f"{deal.name}: {exc}")
-            continue
-        rows.append((deal.pk, float(value), oldest.get(deal.pk), deal.created_at, deal.closed_at))
-    columns = ["deal_id", "value", "lead_created_at", "deal_created_at", "closed_at"]
-    return _frame(rows, columns, *columns[2:]), problems
-
-
-def _deal_touches(
-    workspace: Workspace,
-    links: list[tuple[Any, ...]],
-    closes: dict[int, datetime],
-    *,
-    attribution: bool,
-) -> pd.DataFrame:
-    contacts = {c for _d, c, _a, _c in links}
-    rows = Interaction.objects.for_workspace(workspace).filter(contact_id__in=contacts)
-    if attribution:
-        types = set(workspace_attribution_types(workspace)) - set(NEVER_ATTRIBUTED_TYPES)
-        rows = rows.filter(type__in=types).exclude(asset__ab_is_winner=False)
-    interactions = _frame(
-        rows.values_list("id", "contact_id", "occurred_at", "campaign_id"),
-        ["touch_id", "contact_id", "at", "campaign_id"],
-        "at",
-    )
-    deal_links = pd.DataFrame(
-        [(d, c, closes[d]) for d, c, _a, _c in links],
-        columns=["deal_id", "contact_id", "closed_at"],
-    )
-    deal_links = utc(deal_links, "closed_at")
-    touches = deal_links.merge(interactions, on="contact_id")
-    touches = touches[touches["at"] <= touches["closed_at"]]
-    touches = touches.drop_duplicates(["deal_id", "touch_id"])
-    touches["campaign_id"] = touches["campaign_id"].astype("Int64")
-    return touches[["deal_id", "touch_id", "at", "campaign_id", "contact_id"]].sort_values(
-        ["deal_id", "at", "touch_id"]
-    )
-
-
-def workspace_attribution_types(workspace: Workspace) -> list[str]:
-    return attribution_interaction_types(workspace=workspace)
-
-
-def _local_day(at: datetime | None, tz: Any) -> Any:
-    if at is None:  # closed-won deals always have a close date (a database constraint)
-        raise ValueError("a closed deal without a close date")
-    return at.astimezone(tz).date()
+    return list(deals.order_by("pk").values_list("pk", flat=True))
 
 
 # --- Asset reports -----------------------------------------------------------------------------
 def asset_report_inputs(
     *, campaign: Campaign, lower: datetime | None, upper: datetime | None
 ) -> dict[str, Any]:
-    """The campaign's shown assets and their data in the period, whenever it was earned."""
+    """The campaign's shown assets and their data in the period, whenever it was earned:
+    interaction and submission counts from the stored rollups (`AssetDaily`, current as
+    `reporting.rollups.ensure_campaign_rollups` leaves them), distinct reach from the
+    interactions (an indexed aggregate), network metrics and tracking URL visits."""
     held = campaign_assets(campaign=campaign)
     assets: list[dict[str, Any]] = [
         {"id": item.asset.pk, "name": item.asset.name, "type": item.asset.type}
         for group in held.groups
         for item in group.items
     ]
+    ids = [int(a["id"]) for a in assets]
+    tz = campaign.workspace.tz
+    daily = AssetDaily.objects.for_workspace(campaign.workspace_id).filter(
+        _days(lower, upper, tz), campaign=campaign, asset_id__in=ids
+    )
+    totals = list(daily.values("asset_id", "kind").annotate(total=Sum("n")).order_by())
+    counts = [(r["asset_id"], r["kind"], r["total"]) for r in totals]
+    submitted = [(a, n) for a, kind, n in counts if kind == AssetDaily.PAGE_SUBMISSIONS]
     return {
-        **assets_data(campaign=campaign, assets=assets, lower=lower, upper=upper),
+        "assets": assets,
+        "counts": pd.DataFrame(
+            [row for row in counts if row[1] != AssetDaily.PAGE_SUBMISSIONS],
+            columns=["asset_id", "type", "n"],
+        ),
+        "submissions": pd.DataFrame(submitted, columns=["asset_id", "submissions"]),
+        "reach": _asset_reach(campaign.workspace_id, ids, lower, upper),
+        "ads": _ad_metrics(campaign.workspace_id, ids, lower, upper, tz),
+        "visits": _tracking_visits(campaign, assets, lower, upper),
         "hidden": len(held.hidden),
     }
+
+
+def _days(lower: datetime | None, upper: datetime | None, tz: Any, field: str = "day") -> Q:
+    """The local days of [lower, upper) (local midnights in the workspace zone `tz`)."""
+    days = Q()
+    if lower:
+        days &= Q(**{f"{field}__gte": lower.astimezone(tz).date()})
+    if upper:
+        days &= Q(**{f"{field}__lt": upper.astimezone(tz).date()})
+    return days
+
+
+def _asset_reach(
+    ws: int, ids: list[int], lower: datetime | None, upper: datetime | None
+) -> pd.DataFrame:
+    """Distinct sessions and contacts per asset in the period."""
+    reach = (
+        Interaction.objects.for_workspace(ws)
+        .filter(_period(lower, upper), asset_id__in=ids)
+        .values("asset_id")
+        .annotate(
+            sessions=Count("session", distinct=True), contacts=Count("contact", distinct=True)
+        )
+        .order_by()
+    )
+    return pd.DataFrame(list(reach), columns=["asset_id", "sessions", "contacts"])
 
 
 def _period(lower: datetime | None, upper: datetime | None, field: str = "occurred_at") -> Q:
@@ -285,19 +289,16 @@ def assets_data(
         _period(lower, upper), asset_id__in=ids
     )
     counts = interactions.values("asset_id", "type").annotate(n=Count("id"))
-    reach = interactions.values("asset_id").annotate(
-        sessions=Count("session", distinct=True), contacts=Count("contact", distinct=True)
-    )
     pages = [int(a["id"]) for a in assets if a["type"] in WEBSITE_TYPES]
-    # A page's submissions: form submissions in the sessions that viewed it.
+    # A page's submissions: form submissions in the sessions that viewed it, in the period.
     submissions = (
         Interaction.objects.for_workspace(ws)
         .filter(
+            _period(lower, upper, "session__interactions__occurred_at"),
             asset_id__in=pages,
             type=InteractionType.PAGE_VIEW,
             session__interactions__type=InteractionType.FORM_SUBMISSION,
         )
-        .filter(_period(lower, upper, "session__interactions__occurred_at"))
         .values("asset_id")
         .annotate(submissions=Count("session__interactions", distinct=True))
     )
@@ -305,7 +306,7 @@ def assets_data(
         "assets": assets,
         "submissions": pd.DataFrame(list(submissions), columns=["asset_id", "submissions"]),
         "counts": pd.DataFrame(list(counts), columns=["asset_id", "type", "n"]),
-        "reach": pd.DataFrame(list(reach), columns=["asset_id", "sessions", "contacts"]),
+        "reach": _asset_reach(ws, ids, lower, upper),
         "ads": _ad_metrics(ws, ids, lower, upper, campaign.workspace.tz),
         "visits": _tracking_visits(campaign, assets, lower, upper),
     }
@@ -447,38 +448,36 @@ def _tracking_visits(
 def traffic_inputs(
     *, campaign: Campaign, lower: datetime | None, upper: datetime | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    ws = campaign.workspace_id
-    sessions = Session.objects.for_workspace(ws).filter(utm_campaign_ref=campaign)
-    contacts = Contact.objects.for_workspace(ws).filter(first_touch_campaign=campaign)
-    if lower:
-        sessions = sessions.filter(started_at__gte=lower)
-        contacts = contacts.filter(created_at__gte=lower)
-    if upper:
-        sessions = sessions.filter(started_at__lt=upper)
-        contacts = contacts.filter(created_at__lt=upper)
-    session_frame = pd.DataFrame(
-        list(
-            sessions.values_list(
-                "id",
-                "source",
-                "source_detail_1",
-                "source_detail_2",
-                "page_view_count",
-                "is_new_visitor",
-            )
-        ),
-        columns=["session_id", "source", "detail_1", "detail_2", "views", "is_new_visitor"],
+    """Sessions on URLs with the campaign's utm_campaign by source and details (from the
+    `TrafficDaily` rollup), and the contacts whose first touch was the campaign, likewise."""
+    ws, keys = campaign.workspace_id, ["source", "detail_1", "detail_2"]
+    sessions = (
+        TrafficDaily.objects.for_workspace(ws)
+        .filter(_days(lower, upper, campaign.workspace.tz), campaign=campaign)
+        .values(*keys)
+        .annotate(
+            sessions=Sum("sessions"),
+            views=Sum("views"),
+            new_visitor_sessions=Sum("new_visitor_sessions"),
+        )
+        .order_by()
     )
-    session_frame["is_new_visitor"] = session_frame["is_new_visitor"].astype(int)
-    contact_frame = pd.DataFrame(
-        list(
-            contacts.values_list(
-                "id", "original_source", "original_source_detail_1", "original_source_detail_2"
-            )
-        ),
-        columns=["contact_id", "source", "detail_1", "detail_2"],
+    contacts = (
+        Contact.objects.for_workspace(ws)
+        .filter(_period(lower, upper, "created_at"), first_touch_campaign=campaign)
+        .values(
+            source=F("original_source"),
+            detail_1=F("original_source_detail_1"),
+            detail_2=F("original_source_detail_2"),
+        )
+        .annotate(contacts=Count("id"))
+        .order_by()
     )
-    return session_frame, contact_frame
+    columns = [*keys, "sessions", "views", "new_visitor_sessions"]
+    return (
+        pd.DataFrame(list(sessions), columns=columns),
+        pd.DataFrame(list(contacts), columns=[*keys, "contacts"]),
+    )
 
 
 # --- Snapshots -------------------------------------------------------------------------------
@@ -531,4 +530,149 @@ def latest_ready_before(*, snapshot: ReportSnapshot) -> ReportSnapshot | None:
         .defer("drill")
         .order_by("-data_version")
         .first()
+    )
+
+
+# --- Drill-down rows: the sessions, contacts or interactions behind a Traffic or asset number ---
+# metric → the kind of row listed. Traffic: by source (and drill details) in the period; asset
+# reports: one asset's column (all of its data in the period, whenever earned).
+TRAFFIC_DRILLS: dict[str, str] = {
+    "traffic_views": "sessions",
+    "traffic_new_visitor_sessions": "sessions",
+    "traffic_contacts": "contacts",
+}
+ASSET_INTERACTION_TYPES: dict[str, tuple[str, ...]] = {
+    "views": ("page_view", "cta_view", "form_view"),
+    "sent": ("email_sent",),
+    "delivered": ("email_delivered",),
+    "opens": ("email_open",),
+    "clicks": ("email_click", "cta_click", "social_click", "ad_click"),
+}
+ASSET_DRILLS: dict[str, str] = {
+    **{f"asset_{name}": "interactions" for name in ASSET_INTERACTION_TYPES},
+    "asset_interactions": "interactions",
+    "asset_submissions": "interactions",
+    "asset_sessions": "sessions",
+    "asset_visits": "sessions",
+    "asset_contacts": "contacts",
+}
+DRILL_KINDS: dict[str, str] = {**TRAFFIC_DRILLS, **ASSET_DRILLS}
+
+
+@dataclass(frozen=True)
+class DrillScope:
+    """What a drill-down list is limited to besides the campaign and period."""
+
+    asset: Asset | None = None
+    source: str | None = None
+    detail_1: str | None = None
+    detail_2: str | None = None
+
+
+def drill_rows(
+    *,
+    campaign: Campaign,
+    metric: str,
+    lower: datetime | None,
+    upper: datetime | None,
+    scope: DrillScope,
+) -> QuerySet[Any]:
+    """The rows behind a Traffic or asset-report number, newest first (one indexed query; the
+    page and an export read the same rows). `metric` is a key of `DRILL_KINDS`."""
+    if metric in TRAFFIC_DRILLS:
+        return _traffic_rows(campaign, metric, lower, upper, scope)
+    if metric in ASSET_DRILLS and scope.asset is not None:
+        return _asset_rows(campaign, metric, lower, upper, scope.asset)
+    raise ValueError(f"no drill-down list for {metric!r}")
+
+
+def _traffic_rows(
+    campaign: Campaign,
+    metric: str,
+    lower: datetime | None,
+    upper: datetime | None,
+    scope: DrillScope,
+) -> QuerySet[Any]:
+    ws = campaign.workspace_id
+    if metric == "traffic_contacts":
+        fields = ("original_source", "original_source_detail_1", "original_source_detail_2")
+        return _by_source(
+            Contact.objects.for_workspace(ws).filter(
+                _period(lower, upper, "created_at"), first_touch_campaign=campaign
+            ),
+            fields,
+            scope,
+        ).order_by("-created_at", "-id")
+    sessions = Session.objects.for_workspace(ws).filter(
+        _period(lower, upper, "started_at"), utm_campaign_ref=campaign
+    )
+    if metric == "traffic_new_visitor_sessions":
+        sessions = sessions.filter(is_new_visitor=True)
+    fields = ("source", "source_detail_1", "source_detail_2")
+    return (
+        _by_source(sessions, fields, scope).select_related("contact").order_by("-started_at", "-id")
+    )
+
+
+def _by_source(rows: QuerySet[Any], fields: tuple[str, str, str], scope: DrillScope) -> Any:
+    for field, value in zip(fields, (scope.source, scope.detail_1, scope.detail_2), strict=True):
+        if value is not None:
+            rows = rows.filter(**{field: value})
+    return rows
+
+
+def _asset_rows(
+    campaign: Campaign, metric: str, lower: datetime | None, upper: datetime | None, asset: Asset
+) -> QuerySet[Any]:
+    ws, name = campaign.workspace_id, metric.removeprefix("asset_")
+    interactions = Interaction.objects.for_workspace(ws).filter(_period(lower, upper), asset=asset)
+    if name == "visits" or (name == "contacts" and asset.type == AssetType.TRACKING_URL):
+        visits = _tracking_url_rows(campaign, asset, lower, upper)
+        if name == "visits":
+            return visits.select_related("contact").order_by("-started_at", "-id")
+        return Contact.objects.for_workspace(ws).filter(pk__in=visits.values("contact_id"))
+    if name == "sessions":
+        return (
+            Session.objects.for_workspace(ws)
+            .filter(pk__in=interactions.values("session_id"))
+            .select_related("contact")
+            .order_by("-started_at", "-id")
+        )
+    if name == "contacts":
+        return (
+            Contact.objects.for_workspace(ws)
+            .filter(pk__in=interactions.values("contact_id"))
+            .order_by("-created_at", "-id")
+        )
+    if name == "submissions" and asset.type in WEBSITE_TYPES:
+        viewed = Interaction.objects.for_workspace(ws).filter(
+            asset=asset, type=InteractionType.PAGE_VIEW, session__isnull=False
+        )
+        interactions = Interaction.objects.for_workspace(ws).filter(
+            _period(lower, upper),
+            type=InteractionType.FORM_SUBMISSION,
+            session_id__in=viewed.values("session_id"),
+        )
+    elif name == "submissions":
+        interactions = interactions.filter(type=InteractionType.FORM_SUBMISSION)
+    elif name in ASSET_INTERACTION_TYPES:
+        interactions = interactions.filter(type__in=ASSET_INTERACTION_TYPES[name])
+    return interactions.select_related("contact", "asset", "campaign").order_by(
+        "-occurred_at", "-id"
+    )
+
+
+def _tracking_url_rows(
+    campaign: Campaign, asset: Asset, lower: datetime | None, upper: datetime | None
+) -> QuerySet[Session]:
+    """Sessions on the tracking URL asset's link (as its visits count them)."""
+    link = TrackingUrl.objects.for_workspace(campaign.workspace_id).filter(asset=asset).first()
+    if link is not None:
+        match = _tracking_url_match(link)
+    elif asset.normalized_url:
+        match = Q(landing_url__iregex=landing_url_regex(asset.normalized_url))
+    else:
+        return Session.objects.none()
+    return Session.objects.for_workspace(campaign.workspace_id).filter(
+        match, _period(lower, upper, "started_at"), utm_campaign_ref=campaign
     )

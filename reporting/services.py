@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 
 from assets.models import AssetType
 from assets.services import associate_asset, create_asset
-from attribution.engine import allocate
+from attribution.services import EVEN_SPLIT
+from attribution.services import credits as stored_credits
 from campaigns.models import Campaign, TrackingUrl
-from reporting import selectors
+from reporting import rollups, selectors
 from reporting.compute.assets import asset_reports, daily_by_type
 from reporting.compute.overview import CampaignEvents, overview, series
 from reporting.compute.periods import Period
-from reporting.compute.revenue import RevenueResult, attributed, even_split
+from reporting.compute.revenue import RevenueResult, attributed
 from reporting.compute.traffic import traffic
 from reporting.models import ReportKind, ReportSnapshot, SnapshotStatus
 from workspaces.models import Workspace
@@ -149,6 +150,9 @@ def compute_snapshot(
     campaign = Campaign.objects.select_related("workspace").get(pk=snapshot.campaign_id)
     filters = ReportFilters.from_stored(snapshot.filters)
     try:
+        if snapshot.report in ROLLUP_REPORTS:
+            # Brought up to date in their own transaction, before the report reads them.
+            rollups.ensure_campaign_rollups(campaign=campaign)
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # Report queries are short and many: JIT compilation costs more than it saves.
@@ -172,6 +176,12 @@ def compute_snapshot(
     return snapshot
 
 
+# The reports computed from the stored rollups (the revenue ones read attribution inputs).
+ROLLUP_REPORTS = frozenset(
+    {ReportKind.OVERVIEW, ReportKind.CONTACTS_SESSIONS, ReportKind.ASSETS, ReportKind.TRAFFIC}
+)
+
+
 class ReportFailed(RuntimeError):
     """A report computation failed; its snapshot holds the message."""
 
@@ -187,13 +197,19 @@ def compute_report(
     shared: dict[Any, Any] | None = None,
 ) -> Computed:
     """(payload for the page, ids behind each number) of one report. `shared` carries inputs
-    between reports computed together (same campaign and data)."""
+    between reports computed together (same campaign and data). Every report but the revenue
+    ones reads the campaign's stored rollups (`reporting.rollups`), rebuilt first if stale."""
     lower, upper = filters.period.bounds(campaign.workspace.tz)
+    if report in ROLLUP_REPORTS:
+        rollups.ensure_campaign_rollups(campaign=campaign)
+        rollups.hold_rollups(campaign=campaign)
     if report in (ReportKind.OVERVIEW, ReportKind.CONTACTS_SESSIONS):
-        key = ("events", campaign.pk, filters.touch)
+        key = ("events", campaign.pk, filters.touch, lower, upper)
         cache = shared if shared is not None else {}
         if key not in cache:
-            cache[key] = selectors.campaign_events(campaign=campaign, touch=filters.touch)
+            cache[key] = selectors.campaign_events(
+                campaign=campaign, touch=filters.touch, lower=lower, upper=upper
+            )
         return _overview_report(campaign, report, cache[key], lower, upper)
     if report in (ReportKind.REVENUE, ReportKind.REVENUE_ATTRIBUTION):
         return _revenue_report(campaign, report, filters, lower, upper)
@@ -234,27 +250,19 @@ def _overview_report(
 def _revenue_report(
     campaign: Campaign, report: str, filters: ReportFilters, lower: Any, upper: Any
 ) -> Computed:
+    """Revenue (even split) or Revenue attribution (the chosen model), read from the
+    workspace's stored revenue credits of this data version (computed once, shared by every
+    campaign) and limited to the deals this campaign's report includes."""
     workspace = campaign.workspace
     attribution = report == ReportKind.REVENUE_ATTRIBUTION
     inputs = selectors.revenue_inputs(
         campaign=campaign, lower=lower, upper=upper, attribution=attribution
     )
-    result: RevenueResult
-    if not attribution:
-        result = even_split(inputs.deals, inputs.touches, campaign_id=campaign.pk)
-    elif inputs.deals.empty:
-        result = RevenueResult()
-    else:
-        credits = allocate(
-            inputs.touches[["deal_id", "touch_id", "at"]].rename(
-                columns={"deal_id": "conversion_id"}
-            ),
-            inputs.deals.rename(columns={"deal_id": "conversion_id"}),
-            model=filters.model,
-            kind="revenue",
-            half_life_days=float(workspace.half_life_days),
-            lookback_days=float(workspace.lookback_days) if workspace.lookback_days else None,
-        )
+    result = RevenueResult()
+    if not inputs.deals.empty:
+        model = filters.model if attribution else EVEN_SPLIT
+        stored = stored_credits(workspace=workspace, kind="revenue", models=[model])[model]
+        credits = stored[stored["conversion_id"].isin(inputs.deals["deal_id"])]
         result = attributed(inputs.deals, inputs.touches, credits, campaign_id=campaign.pk)
     goals = {g.metric: str(g.target) for g in campaign.goals.all()}
     payload = {
@@ -263,7 +271,13 @@ def _revenue_report(
         "problems": inputs.problems,
         "model": filters.model if attribution else None,
     }
-    return payload, {"credits": result.credits, "contacts": result.contacts, "deals": result.deals}
+    drill = {
+        "credits": result.credits,
+        "contacts": result.contacts,
+        "deals": result.deals,
+        "deal_rows": result.deal_rows,
+    }
+    return payload, drill
 
 
 @transaction.atomic

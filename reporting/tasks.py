@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from reporting import services
+from reporting import rollups, services
 from reporting.models import ReportSnapshot, SnapshotStatus
 from workspaces.models import Workspace
 
@@ -40,3 +40,27 @@ def delete_stale_report_snapshots() -> int:
         services.delete_stale_snapshots(workspace_id=pk)
         for pk in Workspace.objects.values_list("pk", flat=True)
     )
+
+
+@shared_task(acks_late=True)
+def rebuild_workspace_rollups(workspace_id: int) -> int:
+    """Every campaign's Performance rollups of the workspace, rebuilt in bulk."""
+    if not Workspace.objects.filter(pk=workspace_id).exists():
+        return 0
+    return rollups.rebuild_workspace_rollups(workspace_id=workspace_id)
+
+
+@shared_task(acks_late=True)
+def refresh_rollups(workspace_id: int, campaign_ids: list[int] | None = None) -> int:
+    """Stale rollups brought up to date after a data change (of the given campaigns, or of the
+    campaigns viewed recently); safe to run twice: current ones are skipped."""
+    if not Workspace.objects.filter(pk=workspace_id).exists():
+        return 0
+    return rollups.refresh_rollups(workspace_id=workspace_id, campaign_ids=campaign_ids)
+
+
+# The Attribution tab's tasks live beside it; imported here so workers register them.
+from reporting.attribution_tasks import (  # noqa: E402, F401
+    compute_attribution_snapshot,
+    delete_stale_attribution_snapshots,
+)

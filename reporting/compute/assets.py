@@ -30,7 +30,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "open_rate",
         "click_rate",
     ),
-    "form": ("submissions", "contacts"),
+    "form": ("views", "submissions", "submission_rate", "contacts"),
     "cta": ("views", "clicks", "ctr"),
     "social_post": ("clicks", "interactions"),
     "ad_campaign": ("impressions", "clicks", "spend", "contacts"),
@@ -39,7 +39,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_COLUMNS = ("interactions", "contacts")
 TYPE_COUNTS = {
-    "views": ("page_view", "cta_view"),
+    "views": ("page_view", "cta_view", "form_view"),
     "submissions": ("form_submission",),
     "sent": ("email_sent",),
     "delivered": ("email_delivered",),
@@ -63,6 +63,7 @@ def asset_metrics(
     values["open_rate"] = _rate(values["opens"], values["delivered"])
     values["click_rate"] = _rate(values["clicks"], values["delivered"])
     values["ctr"] = _rate(values["clicks"], values["views"])
+    values["submission_rate"] = _rate(values["submissions"], values["views"])
     if "spend" in values:
         values["spend"] = money(values["spend"])
     return {name: values.get(name, 0) for name in columns}

@@ -1,8 +1,9 @@
 """Traffic (SPEC §4.6): sessions on URLs carrying the campaign's utm_campaign, by source.
 
-* ``sessions``: ``session_id, at, source, detail_1, detail_2, views, is_new_visitor``;
-* ``contacts``: ``contact_id, at, source, detail_1, detail_2`` — contacts whose first touch was
-  the campaign (by their original source).
+* ``sessions``: ``source, detail_1, detail_2, views, new_visitor_sessions`` — sessions (or
+  rollup rows of several: page views and new-visitor sessions summed) landing on such URLs;
+* ``contacts``: ``source, detail_1, detail_2, contacts`` — how many contacts whose first touch
+  was the campaign have that original source (one row per contact also works: contacts=1).
 """
 
 from __future__ import annotations
@@ -20,13 +21,10 @@ DRILLS: dict[str, tuple[str, ...]] = {
 
 
 def _rows(sessions: pd.DataFrame, contacts: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
-    views = sessions.groupby(keys)["views"].sum() if not sessions.empty else pd.Series(dtype=int)
-    new = (
-        sessions.groupby(keys)["is_new_visitor"].sum()
-        if not sessions.empty
-        else pd.Series(dtype=int)
-    )
-    people = contacts.groupby(keys).size() if not contacts.empty else pd.Series(dtype=int)
+    empty = pd.Series(dtype=int)
+    views = sessions.groupby(keys)["views"].sum() if not sessions.empty else empty
+    new = sessions.groupby(keys)["new_visitor_sessions"].sum() if not sessions.empty else empty
+    people = contacts.groupby(keys)["contacts"].sum() if not contacts.empty else empty
     index = sorted(set(views.index) | set(people.index), key=str)
     rows: list[dict[str, Any]] = []
     for key in index:

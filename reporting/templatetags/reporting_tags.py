@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.utils.html import format_html_join
@@ -26,6 +27,7 @@ METRIC_LABELS = {
     "open_rate": _("Open rate"),
     "click_rate": _("Click rate"),
     "ctr": _("Click-through rate"),
+    "submission_rate": _("Submission rate"),
     "interactions": _("Interactions"),
     "impressions": _("Impressions"),
     "spend": _("Spend"),
@@ -34,7 +36,7 @@ METRIC_LABELS = {
     "influenced_contacts": _("Influenced contacts"),
     "new_visitor_sessions": _("New visitor sessions"),
 }
-PERCENT_METRICS = frozenset({"open_rate", "click_rate", "ctr"})
+PERCENT_METRICS = frozenset({"open_rate", "click_rate", "ctr", "submission_rate"})
 
 
 @register.filter
@@ -82,3 +84,24 @@ def series_rows(points: list[dict[str, Any]]) -> str:
         '<td class="num">{}</td><td class="num">{}</td></tr>',
         ((p["bucket"], p["new_contacts"], p["influenced_contacts"], p["sessions"]) for p in points),
     )
+
+
+@register.filter
+def drill_scope(key: list[str], source: str) -> str:
+    """The query string limiting a Traffic drill-down list to `source` and a drill row's
+    details (`key`: its detail values, in order)."""
+    values = {"source": source}
+    values.update({f"detail_{i}": part for i, part in enumerate(key, start=1)})
+    return urlencode(values)
+
+
+# Asset-report columns whose number opens a list (rates and network metrics do not).
+DRILLABLE_ASSET_METRICS = frozenset(
+    {"views", "sessions", "contacts", "submissions", "sent", "delivered", "opens", "clicks"}
+    | {"interactions", "visits"}
+)
+
+
+@register.filter
+def asset_drillable(column: str) -> bool:
+    return column in DRILLABLE_ASSET_METRICS

@@ -77,20 +77,19 @@ def test_even_split_gives_each_interaction_an_equal_share_of_its_deal() -> None:
 def test_traffic_drills_other_campaigns_by_source_and_medium() -> None:
     sessions = pd.DataFrame(
         {
-            "session_id": [1, 2, 3],
             "source": ["other_campaigns", "other_campaigns", "direct_traffic"],
             "detail_1": ["partner", "partner", ""],
             "detail_2": ["banner", "text", ""],
             "views": [3, 1, 2],
-            "is_new_visitor": [1, 0, 1],
+            "new_visitor_sessions": [1, 0, 1],
         }
     )
     contacts = pd.DataFrame(
         {
-            "contact_id": [5],
             "source": ["other_campaigns"],
             "detail_1": ["partner"],
             "detail_2": ["banner"],
+            "contacts": [1],
         }
     )
     result = traffic(sessions, contacts)
