@@ -82,7 +82,8 @@ def busiest_campaign(workspace: Any) -> Any:
 
 
 def rollup_rebuild(campaign: Any) -> float:
-    """The data changed; the workers rebuild every campaign's rollups of the workspace."""
+    """The data changed; the workers rebuild every campaign's rollups of the workspace and
+    store the revenue credits the tab opens with."""
     from reporting.rollups import rebuild_workspace_rollups
     from workspaces.services import bump_data_version
 
@@ -91,7 +92,13 @@ def rollup_rebuild(campaign: Any) -> float:
     count = rebuild_workspace_rollups(workspace_id=campaign.workspace_id)
     seconds = time.perf_counter() - started
     print(f"bulk rollup rebuild of the workspace: {count} campaigns in {seconds:.1f} s")
-    return seconds
+    from reporting.services import refresh_revenue_credits
+
+    started = time.perf_counter()
+    models = refresh_revenue_credits(workspace_id=campaign.workspace_id)
+    credit_seconds = time.perf_counter() - started
+    print(f"revenue inputs and credits ({', '.join(models)}) stored: {credit_seconds:.1f} s")
+    return seconds + credit_seconds
 
 
 def cold_computation(

@@ -247,6 +247,16 @@ def _overview_report(
     return payload, {metric: c.ids for metric, c in counted.items()}
 
 
+def refresh_revenue_credits(*, workspace_id: int) -> list[str]:
+    """After a data change the workers store the revenue inputs and the credits the
+    Performance tab opens with (Professional: the even split; Enterprise: the default model),
+    so a campaign's Revenue report reads stored credits instead of loading every deal's
+    touches; returns the models now stored (computed only when missing)."""
+    workspace = Workspace.objects.get(pk=workspace_id)
+    model = ReportFilters.model if workspace.is_enterprise else EVEN_SPLIT
+    return list(stored_credits(workspace=workspace, kind="revenue", models=[model]))
+
+
 def _revenue_report(
     campaign: Campaign, report: str, filters: ReportFilters, lower: Any, upper: Any
 ) -> Computed:

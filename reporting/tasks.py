@@ -47,7 +47,9 @@ def rebuild_workspace_rollups(workspace_id: int) -> int:
     """Every campaign's Performance rollups of the workspace, rebuilt in bulk."""
     if not Workspace.objects.filter(pk=workspace_id).exists():
         return 0
-    return rollups.rebuild_workspace_rollups(workspace_id=workspace_id)
+    rebuilt = rollups.rebuild_workspace_rollups(workspace_id=workspace_id)
+    services.refresh_revenue_credits(workspace_id=workspace_id)
+    return rebuilt
 
 
 @shared_task(acks_late=True)
@@ -56,7 +58,9 @@ def refresh_rollups(workspace_id: int, campaign_ids: list[int] | None = None) ->
     campaigns viewed recently); safe to run twice: current ones are skipped."""
     if not Workspace.objects.filter(pk=workspace_id).exists():
         return 0
-    return rollups.refresh_rollups(workspace_id=workspace_id, campaign_ids=campaign_ids)
+    rebuilt = rollups.refresh_rollups(workspace_id=workspace_id, campaign_ids=campaign_ids)
+    services.refresh_revenue_credits(workspace_id=workspace_id)
+    return rebuilt
 
 
 # The Attribution tab's tasks live beside it; imported here so workers register them.

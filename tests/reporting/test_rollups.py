@@ -160,3 +160,21 @@ def test_processed_events_queue_a_refresh_of_the_campaigns_someone_viewed(
     ws.refresh_from_db()
     assert RollupState.objects.get(campaign=spring).built_version == ws.data_version
     assert not RollupState.objects.filter(campaign=other).exists()  # never viewed: left alone
+
+
+def test_the_workers_store_the_revenue_credits_the_tab_opens_with(ws) -> None:
+    from attribution.models import CreditRun
+
+    spring = campaign(ws, "Spring")
+    page = asset(ws, "landing_page", "Offer", spring, at(1))
+    touch(ws, contact(ws, "a@x.test", at(1)), page, at(2))
+
+    tasks.rebuild_workspace_rollups(ws.pk)
+    ws.refresh_from_db()
+    stored = CreditRun.objects.filter(workspace=ws, kind="revenue", data_version=ws.data_version)
+    assert list(stored.values_list("model", flat=True)) == ["even_split"]  # Professional
+
+    ws.tier = "enterprise"
+    ws.save(update_fields=["tier"])
+    tasks.refresh_rollups(ws.pk, [spring.pk])
+    assert stored.filter(model="linear").exists()

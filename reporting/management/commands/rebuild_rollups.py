@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reporting.rollups import rebuild_workspace_rollups
+from reporting.services import refresh_revenue_credits
 from workspaces.models import Workspace
 
 
@@ -35,7 +36,8 @@ class Command(BaseCommand):
             count = rebuild_workspace_rollups(
                 workspace_id=workspace.pk, only_stale=options["stale"]
             )
+            models = refresh_revenue_credits(workspace_id=workspace.pk)
             self.stdout.write(
-                f"{workspace.slug}: rollups of {count} campaign(s) rebuilt "
-                f"in {time.monotonic() - began:.1f} s"
+                f"{workspace.slug}: rollups of {count} campaign(s) rebuilt and revenue credits "
+                f"({', '.join(models)}) stored in {time.monotonic() - began:.1f} s"
             )
