@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -166,8 +167,14 @@ def _touch_frame(rows: Any, types: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _conversion_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=CONVERSION_COLUMNS)
+def _conversion_frame(
+    rows: list[tuple[Any, ...]], *, missing: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """`missing`: time columns left out of `rows` (NaT for every conversion)."""
+    frame = pd.DataFrame(rows, columns=[c for c in CONVERSION_COLUMNS if c not in missing])
+    for name in missing:
+        frame[name] = None
+    frame = frame[CONVERSION_COLUMNS]
     for name in ("conversion_at", *_TIMES):
         frame[name] = pd.to_datetime(frame[name], utc=True)
     frame["conversion_id"] = frame["conversion_id"].astype(np.int64)
@@ -177,9 +184,17 @@ def _conversion_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
 
 def contact_create_frames(*, workspace: Workspace) -> ConversionFrames:
     """Each contact, converted at its creation, with its own counting interactions up to then."""
-    contacts = Contact.objects.for_workspace(workspace).values_list("id", "created_at")
+    contacts = read_frame(
+        Contact.objects.for_workspace(workspace)
+        .annotate(created=_instant("created_at"))
+        .values_list("id", "created")
+        .order_by("id"),
+        ["conversion_id", "created"],
+    )
+    created = _times(contacts["created"]) if len(contacts) else pd.Series([], dtype=object)
     conversions = _conversion_frame(
-        [(pk, created, created, None, None, 1.0) for pk, created in contacts]
+        list(zip(contacts["conversion_id"], created, created, repeat(1.0), strict=False)),
+        missing=("deal_created_at", "closed_at"),
     )
     types = counting_types(workspace=workspace)
     rows = (
