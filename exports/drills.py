@@ -9,12 +9,14 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from django.template.defaultfilters import yesno
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from crm.models import Contact, Deal
 from exports.document import Cell, Column, Section
-from reporting.templatetags.reporting_tags import source_label
+from reporting.selectors import DRILL_KINDS
+from reporting.templatetags.reporting_tags import metric_label, source_label
 from tracking.models import Interaction, Session
 
 CHUNK = 2000
@@ -136,3 +138,113 @@ def drill_section(*, campaign: Campaign, metric: str, items: Sequence[Any], touc
         columns=drill_columns(metric, campaign.workspace.currency),
         rows=list(rows),
     )
+
+
+# --- The Traffic and asset drill-down lists (`reporting:rows`) ---------------------------------
+def rows_title(metric: str) -> str:
+    """The title of a `reporting:rows` list, as on its page."""
+    titles = {
+        "traffic_views": _("Sessions behind the views"),
+        "traffic_new_visitor_sessions": _("New visitor sessions"),
+        "traffic_contacts": _("Contacts (first touch)"),
+    }
+    if metric in titles:
+        return str(titles[metric])
+    label = str(metric_label(metric.removeprefix("asset_")))
+    if DRILL_KINDS.get(metric) == "interactions":
+        return f"{label} · {_('Interactions')}"
+    return label
+
+
+def rows_columns(kind: str) -> list[Column]:
+    """The columns of a `reporting:rows` list of `kind` (sessions, interactions, contacts)."""
+    if kind == "sessions":
+        return [
+            Column("started", _("Started"), "datetime"),
+            Column("landing_url", _("Landing page")),
+            Column("source", _("Source")),
+            Column("contact", _("Contact")),
+            Column("new_visitor", _("New visitor")),
+            Column("page_views", _("Page views"), "integer"),
+        ]
+    if kind == "interactions":
+        return [
+            Column("interaction", _("Interaction")),
+            Column("date", _("Date"), "datetime"),
+            Column("contact", _("Contact")),
+            Column("asset", _("Asset")),
+            Column("counted_for", _("Counted for campaign")),
+        ]
+    return drill_columns("contacts", "")
+
+
+def _rows_cells(kind: str, row: Any, tz: tzinfo) -> list[Cell]:
+    if kind == "sessions":
+        return [
+            _local(row.started_at, tz),
+            row.landing_url,
+            str(source_label(row.source)),
+            row.contact.email if row.contact else "",
+            yesno(row.is_new_visitor),
+            row.page_view_count,
+        ]
+    if kind == "interactions":
+        return [
+            row.get_type_display(),
+            _local(row.occurred_at, tz),
+            row.contact.email if row.contact else "",
+            row.asset.name if row.asset else "",
+            row.campaign.name if row.campaign else "",
+        ]
+    return [
+        row.email,
+        row.full_name,
+        _local(row.created_at, tz),
+        row.get_lifecycle_stage_display(),
+        str(source_label(row.original_source)),
+    ]
+
+
+def rows_section(*, campaign: Campaign, metric: str, rows: Any) -> Section:
+    """Every row of a `reporting:rows` list: `rows` is the queryset the page paginates
+    (`reporting.selectors.drill_rows`), read in chunks."""
+    kind, tz = DRILL_KINDS[metric], campaign.workspace.tz
+    return Section(
+        key=metric,
+        title=rows_title(metric),
+        columns=rows_columns(kind),
+        rows=[_rows_cells(kind, row, tz) for row in rows.iterator(chunk_size=CHUNK)],
+    )
+
+
+# --- The credited interactions behind an Attribution-tab cell ------------------------------------
+def credited_columns(conversion: str, currency: str) -> list[Column]:
+    """The columns of `reporting:attribution_interactions`, as on its page."""
+    owner = _("Contact created") if conversion == "contact_create" else _("Deal")
+    columns = [
+        Column("interaction", _("Interaction")),
+        Column("date", _("Date"), "datetime"),
+        Column("contact", _("Contact")),
+        Column("asset", _("Asset")),
+        Column("conversion", owner),
+        Column("credit", _("Credit"), "number"),
+    ]
+    if conversion == "revenue":
+        label = _("Revenue credited (%(currency)s)") % {"currency": currency}
+        columns.append(Column("amount", label, "money"))
+    return columns
+
+
+def credited_cells(conversion: str, row: dict[str, Any], tz: tzinfo) -> list[Cell]:
+    interaction = row["interaction"]
+    cells: list[Cell] = [
+        interaction.get_type_display(),
+        _local(interaction.occurred_at, tz),
+        interaction.contact.email if interaction.contact else "",
+        interaction.asset.name if interaction.asset else "",
+        str(row["conversion"] or ""),
+        float(row["credit"]),
+    ]
+    if conversion == "revenue":
+        cells.append(row["amount"])
+    return cells

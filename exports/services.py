@@ -21,14 +21,23 @@ from django.utils.translation import gettext as _
 from attribution.engine import RULE_BASED_MODELS
 from campaigns.models import Campaign
 from exports import delivery
-from exports.document import ExportDocument
+from exports.document import ExportDocument, Section
 from exports.documents import campaign_document, filter_lines
-from exports.drills import drill_section, drill_title
+from exports.drills import (
+    credited_cells,
+    credited_columns,
+    drill_section,
+    drill_title,
+    rows_section,
+    rows_title,
+)
 from exports.models import EXPORT_TTL, ExportFormat, ExportJob, ExportKind, ExportStatus
 from exports.storage import export_storage
 from reporting.attribution import attribution_result, is_gated
 from reporting.definitions import AttributionDefinition
+from reporting.forms import DrillScopeForm
 from reporting.models import ReportKind, ReportSnapshot
+from reporting.selectors import DRILL_KINDS, drill_rows
 from reporting.services import (
     REPORT_FILTERS,
     ReportFailed,
@@ -160,6 +169,84 @@ def request_drill_export(
     return job
 
 
+ROWS_LIST = "rows"  # `parameters["list"]` of a drill job for a Traffic or asset list
+SCOPE_FIELDS = ("asset", "source", "detail_1", "detail_2")
+
+
+@transaction.atomic
+def request_rows_export(
+    *,
+    campaign: Campaign,
+    user: Any,
+    fmt: str,
+    metric: str,
+    scope: dict[str, str],
+    filters: ReportFilters,
+    date_range: str = "all",
+) -> ExportJob:
+    """Queue an export of every row of a Traffic or asset drill-down list (`reporting:rows`):
+    `scope` holds the list's given `asset`/`source`/`detail_1`/`detail_2` query values."""
+    _check_format(fmt)
+    if metric not in DRILL_KINDS:
+        raise ValidationError({"metric": _("There is no list called “%(m)s”.") % {"m": metric}})
+    job = ExportJob.objects.create(
+        workspace_id=campaign.workspace_id,
+        user=user,
+        kind=ExportKind.DRILL,
+        campaign=campaign,
+        language=translation.get_language() or "en",
+        parameters={
+            "format": fmt,
+            "list": ROWS_LIST,
+            "metric": metric,
+            "scope": {name: str(scope[name]) for name in SCOPE_FIELDS if name in scope},
+            "filters": _stored_filters(filters, date_range),
+        },
+    )
+    _queue(job)
+    return job
+
+
+CREDITED_LIST = "credited"  # `parameters["list"]` for an Attribution cell's interactions
+
+
+@transaction.atomic
+def request_credited_export(
+    *,
+    campaign: Campaign,
+    user: Any,
+    fmt: str,
+    definition: AttributionDefinition,
+    model: str,
+    row: str,
+) -> ExportJob:
+    """Queue an export of every interaction credited under `model` in one row of the
+    Attribution tab's table (`reporting:attribution_interactions`)."""
+    _check_format(fmt)
+    if model not in definition.models:
+        raise ValidationError(
+            {"model": _("Choose a model of the report (got “%(m)s”).") % {"m": model}}
+        )
+    if is_gated(campaign, definition):
+        raise ValidationError({"definition": _("Your plan does not include this report.")})
+    job = ExportJob.objects.create(
+        workspace_id=campaign.workspace_id,
+        user=user,
+        kind=ExportKind.DRILL,
+        campaign=campaign,
+        language=translation.get_language() or "en",
+        parameters={
+            "format": fmt,
+            "list": CREDITED_LIST,
+            "definition": definition.as_data(),
+            "model": model,
+            "row": row,
+        },
+    )
+    _queue(job)
+    return job
+
+
 # --- Running a job -------------------------------------------------------------------------------
 def claim_export(*, job_id: int, workspace_id: int) -> tuple[ExportJob | None, bool]:
     """(the job, whether this caller must make its file). A queued or interrupted job is
@@ -233,7 +320,76 @@ def _campaign_document(job: ExportJob, progress: Callable[[int], None]) -> Expor
     )
 
 
+def _rows_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:
+    campaign, workspace = job.campaign, job.workspace
+    metric = str(job.parameters["metric"])
+    scope_form = DrillScopeForm(job.parameters.get("scope") or {})
+    if metric not in DRILL_KINDS or not scope_form.is_valid():
+        raise ExportFailed(_("This list is no longer available."))
+    scope = scope_form.scope(campaign=campaign)
+    lower, upper = _filters(job).period.bounds(workspace.tz)
+    try:
+        rows = drill_rows(campaign=campaign, metric=metric, lower=lower, upper=upper, scope=scope)
+    except ValueError as exc:
+        raise ExportFailed(_("This list is no longer available.")) from exc
+    progress(20)
+    section = rows_section(campaign=campaign, metric=metric, rows=rows)
+    return ExportDocument(
+        title=f"{campaign.name}: {section.title}",
+        subtitle=workspace.name,
+        filters=filter_lines(
+            job.parameters.get("filters") or {}, enterprise=workspace.is_enterprise, reports=[]
+        )[:1],
+        generated_at=timezone.now().astimezone(workspace.tz),
+        currency=workspace.currency,
+        language=job.language,
+        sections=[section],
+    )
+
+
+def _credited_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:
+    from reporting.attribution import credited_interactions
+    from reporting.attribution_views import _credited_rows, row_label
+    from reporting.definitions import ALL_MODEL_LABELS
+
+    campaign, workspace = job.campaign, job.workspace
+    definition = AttributionDefinition.from_data(job.parameters.get("definition") or {})
+    model, row = str(job.parameters.get("model")), str(job.parameters.get("row"))
+    if model not in definition.models or is_gated(campaign, definition):
+        raise ExportFailed(_("This list is no longer available."))
+    today = timezone.localdate(timezone=workspace.tz)
+    credited = credited_interactions(
+        campaign=campaign, definition=definition, model=model, row=row, today=today
+    )
+    progress(40)
+    items = [{str(k): v for k, v in item.items()} for item in credited.to_dict("records")]
+    rows = _credited_rows(campaign, definition, items)
+    title = _("%(row)s under %(model)s") % {
+        "row": row_label(definition.dimension, {"key": row, "name": ""}),
+        "model": ALL_MODEL_LABELS.get(model, model),
+    }
+    section = Section(
+        key="credited",
+        title=str(title),
+        columns=credited_columns(definition.conversion, workspace.currency),
+        rows=[credited_cells(definition.conversion, r, workspace.tz) for r in rows],
+    )
+    return ExportDocument(
+        title=f"{campaign.name}: {section.title}",
+        subtitle=workspace.name,
+        filters=[],
+        generated_at=timezone.now().astimezone(workspace.tz),
+        currency=workspace.currency,
+        language=job.language,
+        sections=[section],
+    )
+
+
 def _drill_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:
+    if job.parameters.get("list") == ROWS_LIST:
+        return _rows_document(job, progress)
+    if job.parameters.get("list") == CREDITED_LIST:
+        return _credited_document(job, progress)
     campaign, workspace = job.campaign, job.workspace
     metric = str(job.parameters["metric"])
     report, key = DRILLS[metric]
@@ -271,7 +427,11 @@ def build_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDoc
 def export_filename(job: ExportJob, extension: str) -> str:
     """A readable name (the person's language); the download view makes it header-safe."""
     day = timezone.localdate(timezone=job.workspace.tz).isoformat()
-    if job.kind == ExportKind.DRILL:
+    if job.kind == ExportKind.DRILL and job.parameters.get("list") == ROWS_LIST:
+        what = rows_title(str(job.parameters.get("metric")))
+    elif job.kind == ExportKind.DRILL and job.parameters.get("list") == CREDITED_LIST:
+        what = _("credited interactions")
+    elif job.kind == ExportKind.DRILL:
         what = drill_title(str(job.parameters.get("metric")), touch=_filters(job).touch)
     elif job.kind == ExportKind.ATTRIBUTION:
         return _safe_name(f"{job.parameters.get('name') or job.campaign.name} {day}", extension)

@@ -12,6 +12,16 @@ urlpatterns = [
         name="drill",
     ),
     path(
+        "campaigns/<int:campaign_id>/performance/rows/<slug:metric>/export/",
+        views.export_rows,
+        name="rows",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/attribution/interactions/export/",
+        views.export_credited,
+        name="credited",
+    ),
+    path(
         "campaigns/<int:campaign_id>/attribution/export/",
         views.export_attribution,
         name="attribution",

@@ -29,7 +29,8 @@ from exports.links import download_path, read_token
 from exports.models import ExportJob, ExportStatus
 from exports.storage import export_storage
 from notifications.services import email_enabled, in_app_enabled
-from reporting.forms import PerformanceFilterForm
+from reporting.forms import DrillScopeForm, PerformanceFilterForm
+from reporting.selectors import ASSET_DRILLS, DRILL_KINDS
 from reporting.views import DRILLS
 from workspaces.decorators import member_required
 from workspaces.http import WorkspaceRequest, render_page, require_editor
@@ -146,6 +147,90 @@ def export_drill(request: WorkspaceRequest, campaign_id: int, metric: str) -> Ht
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(f"{list_url}?{filters.query()}")
+    return _job_redirect(request, job)
+
+
+@member_required
+def export_rows(request: WorkspaceRequest, campaign_id: int, metric: str) -> HttpResponse:
+    """POST: export every row of a Traffic or asset drill-down list (`reporting:rows`): format,
+    the tab's filters and the list's scope (`asset`, `source`, `detail_1`, `detail_2`)."""
+    campaign = _campaign(request, campaign_id)
+    if metric not in DRILL_KINDS:
+        raise Http404
+    require_editor(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    scope_form = DrillScopeForm(request.POST)
+    if not scope_form.is_valid():
+        raise Http404
+    if metric in ASSET_DRILLS and scope_form.scope(campaign=campaign).asset is None:
+        raise Http404
+    filters = _filters(request, request.POST)
+    form = ExportFormatForm(request.POST)
+    list_url = reverse(
+        "reporting:rows",
+        kwargs={
+            "workspace_slug": request.workspace.slug,
+            "campaign_id": campaign.pk,
+            "metric": metric,
+        },
+    )
+    back = f"{list_url}?{filters.query()}&{scope_form.query()}"
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
+        return redirect(back)
+    try:
+        job = services.request_rows_export(
+            campaign=campaign,
+            user=request.user,
+            fmt=form.cleaned_data["format"],
+            metric=metric,
+            scope={n: request.POST[n] for n in services.SCOPE_FIELDS if n in request.POST},
+            filters=filters.report_filters(),
+            date_range=filters.value("range"),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return _job_redirect(request, job)
+
+
+@member_required
+def export_credited(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
+    """POST to the list's own query string (`?<definition>&model=&row=`) with a format: export
+    every interaction credited in one cell of the Attribution tab."""
+    from reporting.definitions import AttributionDefinitionForm
+
+    campaign = _campaign(request, campaign_id)
+    require_editor(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    enterprise = request.workspace.is_enterprise
+    definition = AttributionDefinitionForm(request.GET or None, enterprise=enterprise).definition()
+    model, row = request.GET.get("model", ""), request.GET.get("row", "")
+    if model not in definition.models:
+        raise Http404
+    form = ExportFormatForm(request.POST)
+    list_url = reverse(
+        "reporting:attribution_interactions",
+        kwargs={"workspace_slug": request.workspace.slug, "campaign_id": campaign.pk},
+    )
+    back = f"{list_url}?{request.GET.urlencode()}"
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
+        return redirect(back)
+    try:
+        job = services.request_credited_export(
+            campaign=campaign,
+            user=request.user,
+            fmt=form.cleaned_data["format"],
+            definition=definition,
+            model=model,
+            row=row,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
     return _job_redirect(request, job)
 
 

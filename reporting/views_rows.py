@@ -50,5 +50,6 @@ def performance_rows(request: WorkspaceRequest, campaign_id: int, metric: str) -
         "query": filters.query(),
         "scope_query": scope_form.query(),
         "period": filters.period(),
+        "current": {name: filters.value(name) for name in filters.fields},
     }
     return render_page(request, "reporting/rows.html", "rows", context)
