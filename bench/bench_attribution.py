@@ -22,11 +22,7 @@ snapshots):
 from __future__ import annotations
 
 import argparse
-import http.client
-import os
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,12 +35,13 @@ from bench.bench_performance import (  # noqa: E402
     CLIENTS,
     busiest_campaign,
     free_port,
+    load,
     percentile,
     seed,
     session_cookie,
     start_server,
 )
-from bench.support import recreate_database, setup_django  # noqa: E402
+from bench.support import run_on_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchpoint_bench_attribution"
 COLD_BUDGET_S = 3.0
@@ -122,33 +119,6 @@ def warm_engine() -> float:
     return time.perf_counter() - started
 
 
-def load(port: int, path: str, cookie: str, requests: int) -> list[float]:
-    timings: list[float] = []
-    lock = threading.Lock()
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"}
-        for _ in range(requests // CLIENTS):
-            begun = time.perf_counter()
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
-            elapsed = (time.perf_counter() - begun) * 1000
-            if response.status != 200 or b"data-model" not in body:
-                raise SystemExit(f"GET {path}: {response.status}, not the computed tab")
-            with lock:
-                timings.append(elapsed)
-        connection.close()
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return timings
-
-
 def warm_tab(campaign: Any, requests: int) -> list[float]:
     from django.db import connections
     from django.urls import reverse
@@ -163,8 +133,8 @@ def warm_tab(campaign: Any, requests: int) -> list[float]:
     port = free_port()
     server = start_server(port)
     try:
-        load(port, path, cookie, CLIENTS * 5)  # warm-up
-        return load(port, path, cookie, requests)
+        load(port, path, cookie, CLIENTS * 5, marker=b"data-model")  # warm-up
+        return load(port, path, cookie, requests, marker=b"data-model")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -204,34 +174,9 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    return run_on_database(
+        argv, description=__doc__, name="attribution", default_url=DEFAULT_URL, run_bench=run_bench
     )
-    parser.add_argument("--small", action="store_true", help="seed the small demo instead")
-    parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_ATTRIBUTION_DATABASE_URL", DEFAULT_URL)
-    )
-    parser.add_argument("--workspace", default="Bench Attribution")
-    parser.add_argument("--no-seed", action="store_true", help="measure an existing workspace")
-    parser.add_argument("--requests", type=int, default=200)
-    args, _unknown = parser.parse_known_args(argv)
-    own_database = not args.no_seed
-    if own_database:
-        try:
-            recreate_database(args.database_url)
-        except Exception as exc:  # no PostgreSQL: say so, and fail (the figures are for it)
-            print(f"cannot create the bench database at {args.database_url}: {exc}")
-            return 1
-    with tempfile.TemporaryDirectory(prefix="bench-attribution-") as var_dir:
-        try:
-            setup_django(args.database_url, var_dir)
-            return run_bench(args)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if own_database:
-                recreate_database(args.database_url, drop_only=True)
 
 
 if __name__ == "__main__":

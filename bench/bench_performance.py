@@ -32,7 +32,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.support import recreate_database, setup_django  # noqa: E402
+from bench.support import run_on_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchpoint_bench_performance"
 COLD_BUDGET_S = 3.0
@@ -181,8 +180,11 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not start")
 
 
-def load(port: int, path: str, cookie: str, requests: int) -> list[float]:
-    """`requests` GETs of `path` over CLIENTS keep-alive connections; milliseconds each."""
+def load(
+    port: int, path: str, cookie: str, requests: int, *, marker: bytes = b"data-metric"
+) -> list[float]:
+    """`requests` GETs of `path` over CLIENTS keep-alive connections; milliseconds each (an
+    answer without `marker` — a placeholder instead of computed reports — stops the bench)."""
     timings: list[float] = []
     lock = threading.Lock()
     per_client = requests // CLIENTS
@@ -196,7 +198,7 @@ def load(port: int, path: str, cookie: str, requests: int) -> list[float]:
             response = connection.getresponse()
             body = response.read()
             elapsed = (time.perf_counter() - begun) * 1000
-            if response.status != 200 or b"data-metric" not in body:
+            if response.status != 200 or marker not in body:
                 raise SystemExit(f"GET {path}: {response.status}, not the computed page")
             with lock:
                 timings.append(elapsed)
@@ -265,34 +267,9 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    return run_on_database(
+        argv, description=__doc__, name="performance", default_url=DEFAULT_URL, run_bench=run_bench
     )
-    parser.add_argument("--small", action="store_true", help="seed the small demo instead")
-    parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_PERFORMANCE_DATABASE_URL", DEFAULT_URL)
-    )
-    parser.add_argument("--workspace", default="Bench Performance")
-    parser.add_argument("--no-seed", action="store_true", help="measure an existing workspace")
-    parser.add_argument("--requests", type=int, default=200)
-    args, _unknown = parser.parse_known_args(argv)
-    own_database = not args.no_seed
-    if own_database:
-        try:
-            recreate_database(args.database_url)
-        except Exception as exc:  # no PostgreSQL: say so, and fail (the figures are for it)
-            print(f"cannot create the bench database at {args.database_url}: {exc}")
-            return 1
-    with tempfile.TemporaryDirectory(prefix="bench-performance-") as var_dir:
-        try:
-            setup_django(args.database_url, var_dir)
-            return run_bench(args)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if own_database:
-                recreate_database(args.database_url, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import tempfile
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 
@@ -35,3 +38,45 @@ def setup_django(url: str, var_dir: str) -> None:
     from config.celery import app
 
     app.conf.task_always_eager = False
+
+
+def run_on_database(
+    argv: list[str] | None,
+    *,
+    description: str | None,
+    name: str,
+    default_url: str,
+    run_bench: Callable[[argparse.Namespace], int],
+) -> int:
+    """The command line shared by the benches of a seeded tenant: `--small`, `--database-url`
+    (default from BENCH_<NAME>_DATABASE_URL), `--workspace`, `--no-seed`, `--requests`. Without
+    `--no-seed` the bench's own database is created first and dropped at the end."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--small", action="store_true", help="seed the small demo instead")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(f"BENCH_{name.upper()}_DATABASE_URL", default_url),
+    )
+    parser.add_argument("--workspace", default=f"Bench {name.capitalize()}")
+    parser.add_argument("--no-seed", action="store_true", help="measure an existing workspace")
+    parser.add_argument("--requests", type=int, default=200)
+    args, _unknown = parser.parse_known_args(argv)
+    own_database = not args.no_seed
+    if own_database:
+        try:
+            recreate_database(args.database_url)
+        except Exception as exc:  # no PostgreSQL: say so, and fail (the figures are for it)
+            print(f"cannot create the bench database at {args.database_url}: {exc}")
+            return 1
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as var_dir:
+        try:
+            setup_django(args.database_url, var_dir)
+            return run_bench(args)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            if own_database:
+                recreate_database(args.database_url, drop_only=True)
