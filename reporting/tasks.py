@@ -59,7 +59,10 @@ def refresh_rollups(workspace_id: int, campaign_ids: list[int] | None = None) ->
     if not Workspace.objects.filter(pk=workspace_id).exists():
         return 0
     rebuilt = rollups.refresh_rollups(workspace_id=workspace_id, campaign_ids=campaign_ids)
-    services.refresh_revenue_credits(workspace_id=workspace_id)
+    if rebuilt:
+        # A campaign that is being looked at changed: its Revenue report will want the credits
+        # of the new data version. Nobody viewing, nothing changed: no worker time spent.
+        services.refresh_revenue_credits(workspace_id=workspace_id)
     return rebuilt
 
 

@@ -176,5 +176,22 @@ def test_the_workers_store_the_revenue_credits_the_tab_opens_with(ws) -> None:
 
     ws.tier = "enterprise"
     ws.save(update_fields=["tier"])
+    touch(ws, contact(ws, "b@x.test", at(1)), page, at(3))  # new data: the rollups are stale
+    ws.refresh_from_db()
+    stored = CreditRun.objects.filter(workspace=ws, kind="revenue", data_version=ws.data_version)
     tasks.refresh_rollups(ws.pk, [spring.pk])
     assert stored.filter(model="linear").exists()
+
+
+def test_a_refresh_with_no_stale_rollups_computes_no_credits(ws) -> None:
+    from attribution.models import CreditRun
+
+    spring = campaign(ws, "Spring")
+    page = asset(ws, "landing_page", "Offer", spring, at(1))
+    touch(ws, contact(ws, "a@x.test", at(1)), page, at(2))
+    tasks.refresh_rollups(ws.pk, [spring.pk])
+    assert CreditRun.objects.filter(workspace=ws).count() == 1
+
+    CreditRun.objects.filter(workspace=ws).delete()
+    assert tasks.refresh_rollups(ws.pk, [spring.pk]) == 0  # current: nothing rebuilt
+    assert not CreditRun.objects.filter(workspace=ws).exists()
