@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign
 from crm.models import Contact, Deal
 from exports.document import Cell, Column, Section
-from reporting.selectors import DRILL_KINDS
+from reporting.selectors import DRILL_KINDS, revenue_deal_rows
 from reporting.templatetags.reporting_tags import metric_label, source_label
 from tracking.models import Interaction, Session
 
@@ -248,3 +248,50 @@ def credited_cells(conversion: str, row: dict[str, Any], tz: tzinfo) -> list[Cel
     if conversion == "revenue":
         cells.append(row["amount"])
     return cells
+
+
+# --- The deals behind the Performance tab's Deals / Associated deal value -----------------------
+def deals_title(report: str) -> str:
+    """The title of `reporting:revenue_deals` for `report`, as on its page."""
+    if report == "revenue":
+        return str(_("Deals with revenue"))
+    return str(_("Deals credited to the campaign"))
+
+
+def deals_columns(currency: str) -> list[Column]:
+    """The page's columns; its Amount cell ("1,000.00 DKK") is a number and its currency."""
+    return [
+        Column("deal", _("Deal")),
+        Column("closed", _("Closed"), "date"),
+        Column("amount", _("Amount"), "number"),
+        Column("deal_currency", _("Currency")),
+        Column("value", _("Deal value (%(currency)s)") % {"currency": currency}, "money"),
+        Column(
+            "credited",
+            _("Credited to the campaign (%(currency)s)") % {"currency": currency},
+            "money",
+        ),
+    ]
+
+
+def deals_cells(row: dict[str, Any], tz: tzinfo) -> list[Cell]:
+    """One row of `reporting.selectors.revenue_deal_rows`, the close day in the zone `tz`."""
+    deal = row["deal"]
+    closed = deal.closed_at.astimezone(tz).date() if deal.closed_at else None
+    amounts = [Decimal(str(row["value"])), Decimal(str(row["amount"]))]
+    return [deal.name, closed, deal.amount, deal.currency, *amounts]
+
+
+def deals_section(*, campaign: Campaign, report: str, items: Sequence[dict[str, Any]]) -> Section:
+    """Every deal of a revenue snapshot's `deal_rows`, in the stored order, read in chunks."""
+    ws, tz = campaign.workspace_id, campaign.workspace.tz
+    return Section(
+        key="deals",
+        title=deals_title(report),
+        columns=deals_columns(campaign.workspace.currency),
+        rows=[
+            deals_cells(row, tz)
+            for chunk in _chunks(items)
+            for row in revenue_deal_rows(workspace_id=ws, items=chunk)
+        ],
+    )

@@ -26,6 +26,8 @@ from exports.documents import campaign_document, filter_lines
 from exports.drills import (
     credited_cells,
     credited_columns,
+    deals_section,
+    deals_title,
     drill_section,
     drill_title,
     rows_section,
@@ -247,6 +249,44 @@ def request_credited_export(
     return job
 
 
+DEALS_LIST = "deals"  # `parameters["list"]` for the deals of the Performance tab's revenue
+DEAL_REPORTS = (ReportKind.REVENUE, ReportKind.REVENUE_ATTRIBUTION)
+
+
+@transaction.atomic
+def request_deals_export(
+    *,
+    campaign: Campaign,
+    user: Any,
+    fmt: str,
+    report: str,
+    filters: ReportFilters,
+    date_range: str = "all",
+) -> ExportJob:
+    """Queue an export of every deal behind Deals / Associated deal value of `report` (Revenue
+    or Revenue attribution; `reporting:revenue_deals`)."""
+    _check_format(fmt)
+    if report not in DEAL_REPORTS:
+        raise ValidationError({"report": _("There is no list called “%(m)s”.") % {"m": report}})
+    if not tier_reports(campaign.workspace)[report]:
+        raise ValidationError({"report": _("Your plan does not include this list.")})
+    job = ExportJob.objects.create(
+        workspace_id=campaign.workspace_id,
+        user=user,
+        kind=ExportKind.DRILL,
+        campaign=campaign,
+        language=translation.get_language() or "en",
+        parameters={
+            "format": fmt,
+            "list": DEALS_LIST,
+            "report": report,
+            "filters": _stored_filters(filters, date_range),
+        },
+    )
+    _queue(job)
+    return job
+
+
 # --- Running a job -------------------------------------------------------------------------------
 def claim_export(*, job_id: int, workspace_id: int) -> tuple[ExportJob | None, bool]:
     """(the job, whether this caller must make its file). A queued or interrupted job is
@@ -385,11 +425,37 @@ def _credited_document(job: ExportJob, progress: Callable[[int], None]) -> Expor
     )
 
 
+def _deals_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:
+    campaign, workspace = job.campaign, job.workspace
+    report = str(job.parameters.get("report"))
+    if report not in DEAL_REPORTS or not tier_reports(workspace)[report]:
+        raise ExportFailed(_("This list is no longer available."))
+    snapshot = ready_snapshot(campaign=campaign, report=report, filters=_filters(job))
+    progress(40)
+    items = snapshot.drill.get("deal_rows", [])
+    section = deals_section(campaign=campaign, report=report, items=items)
+    return ExportDocument(
+        title=f"{campaign.name}: {section.title}",
+        subtitle=workspace.name,
+        filters=filter_lines(
+            job.parameters.get("filters") or {},
+            enterprise=workspace.is_enterprise,
+            reports=[report],
+        ),
+        generated_at=timezone.now().astimezone(workspace.tz),
+        currency=workspace.currency,
+        language=job.language,
+        sections=[section],
+    )
+
+
 def _drill_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:
     if job.parameters.get("list") == ROWS_LIST:
         return _rows_document(job, progress)
     if job.parameters.get("list") == CREDITED_LIST:
         return _credited_document(job, progress)
+    if job.parameters.get("list") == DEALS_LIST:
+        return _deals_document(job, progress)
     campaign, workspace = job.campaign, job.workspace
     metric = str(job.parameters["metric"])
     report, key = DRILLS[metric]
@@ -431,6 +497,8 @@ def export_filename(job: ExportJob, extension: str) -> str:
         what = rows_title(str(job.parameters.get("metric")))
     elif job.kind == ExportKind.DRILL and job.parameters.get("list") == CREDITED_LIST:
         what = _("credited interactions")
+    elif job.kind == ExportKind.DRILL and job.parameters.get("list") == DEALS_LIST:
+        what = deals_title(str(job.parameters.get("report")))
     elif job.kind == ExportKind.DRILL:
         what = drill_title(str(job.parameters.get("metric")), touch=_filters(job).touch)
     elif job.kind == ExportKind.ATTRIBUTION:

@@ -17,6 +17,11 @@ urlpatterns = [
         name="rows",
     ),
     path(
+        "campaigns/<int:campaign_id>/performance/deals/<slug:report>/export/",
+        views.export_deals,
+        name="deals",
+    ),
+    path(
         "campaigns/<int:campaign_id>/attribution/interactions/export/",
         views.export_credited,
         name="credited",

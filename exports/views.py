@@ -196,6 +196,44 @@ def export_rows(request: WorkspaceRequest, campaign_id: int, metric: str) -> Htt
 
 
 @member_required
+def export_deals(request: WorkspaceRequest, campaign_id: int, report: str) -> HttpResponse:
+    """POST: export every deal behind Deals / Associated deal value of the Revenue or Revenue
+    attribution report (format + the list's filters)."""
+    campaign = _campaign(request, campaign_id)
+    if report not in services.DEAL_REPORTS:
+        raise Http404
+    require_editor(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    filters = _filters(request, request.POST)
+    form = ExportFormatForm(request.POST)
+    list_url = reverse(
+        "reporting:revenue_deals",
+        kwargs={
+            "workspace_slug": request.workspace.slug,
+            "campaign_id": campaign.pk,
+            "report": report,
+        },
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
+        return redirect(f"{list_url}?{filters.query()}")
+    try:
+        job = services.request_deals_export(
+            campaign=campaign,
+            user=request.user,
+            fmt=form.cleaned_data["format"],
+            report=report,
+            filters=filters.report_filters(),
+            date_range=filters.value("range"),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{list_url}?{filters.query()}")
+    return _job_redirect(request, job)
+
+
+@member_required
 def export_credited(request: WorkspaceRequest, campaign_id: int) -> HttpResponse:
     """POST to the list's own query string (`?<definition>&model=&row=`) with a format: export
     every interaction credited in one cell of the Attribution tab."""

@@ -507,6 +507,13 @@ def ready_snapshot(*, campaign: Campaign, report: str, filters_key: str) -> Repo
     )
 
 
+def revenue_deal_rows(*, workspace_id: int, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a revenue snapshot's `deal_rows` (deal id, value, amount credited) with their
+    `Deal`, in the stored order; a deal deleted since the snapshot is left out."""
+    deals = Deal.objects.for_workspace(workspace_id).in_bulk([item["deal"] for item in items])
+    return [{**item, "deal": deals[item["deal"]]} for item in items if item["deal"] in deals]
+
+
 def period_bounds(*, workspace: Workspace, period: Period) -> tuple[Any, Any]:
     return period.bounds(workspace.tz)
 

@@ -45,6 +45,15 @@ ROUTES: list[Any] = [
         notes="A Traffic/asset list's export; POST only (GET is 405 after the lookup).",
     ),
     Route(
+        "exports:deals",
+        kwargs=lambda tenant: {**_campaign(tenant), "report": "revenue_attribution"},
+        missing_kwargs={"campaign_id": MISSING_ID, "report": "revenue_attribution"},
+        min_role="marketer",
+        methods=("post",),
+        post_data=lambda tenant: {"format": "csv", "range": "all", "model": "linear"},
+        notes="The Performance tab's revenue deals list's export; POST only (GET is 405).",
+    ),
+    Route(
         "exports:credited",
         kwargs=_campaign,
         query="models=linear&model=linear&row=page_view&dimension=interaction_type",
