@@ -38,7 +38,11 @@ DIMENSION_COLUMNS = {
     "source": "source",
 }
 PATH_LIMIT = 10
+STEP_SEPARATOR = "\x1f"  # ASCII unit separator: never in a campaign name or a source
 REQUEUE_AFTER = timedelta(minutes=2)
+# Part of every snapshot key: raised when the payload's shape changes, so a snapshot stored by
+# an older release is computed again rather than read (2: paths as lists of collapsed steps).
+PAYLOAD_VERSION = 2
 
 
 def definition_key(definition: AttributionDefinition, *, today: date) -> tuple[str, dict[str, Any]]:
@@ -47,7 +51,8 @@ def definition_key(definition: AttributionDefinition, *, today: date) -> tuple[s
     period = definition.period(today=today)
     data = {k: v for k, v in definition.as_data().items() if k != "chart"}
     data["period"] = [d.isoformat() if d else None for d in (period.start, period.end)]
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest(), data
+    keyed = {**data, "payload_version": PAYLOAD_VERSION}
+    return hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest(), data
 
 
 def resolved_definition(data: dict[str, Any]) -> AttributionDefinition:
@@ -187,15 +192,26 @@ def _paths(
         .filter(pk__in=journeys["campaign_id"].unique().tolist())
         .values_list("pk", "name")
     )
-    by_campaign = journeys.assign(
-        channel=journeys["campaign_id"].map(names).fillna("—").astype(str)
-    )
-    by_source = journeys.assign(channel=journeys["source"].replace("", "—").astype(str))
+    # A touch of no campaign (or no source) is an empty step; the page names it.
+    by_campaign = journeys.assign(channel=journeys["campaign_id"].map(names).fillna("").astype(str))
+    by_source = journeys.assign(channel=journeys["source"].astype(str))
 
     def paths(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        return _records(
-            top_paths(frame, touched, kind=kind, lookback_days=lookback, limit=PATH_LIMIT)
+        # Collapsed, as marketers read paths: three visits in a row from one campaign are one
+        # step. Steps are kept as a list (a campaign name may contain any separator).
+        found = top_paths(
+            frame,
+            touched,
+            kind=kind,
+            lookback_days=lookback,
+            limit=PATH_LIMIT,
+            collapse_repeats=True,
+            separator=STEP_SEPARATOR,
         )
+        records = _records(found)
+        for record in records:
+            record["steps"] = str(record.pop("path")).split(STEP_SEPARATOR)
+        return records
 
     lengths = path_length_distribution(journeys, touched, kind=kind, lookback_days=lookback)
     times = time_to_convert_distribution(journeys, touched, kind=kind, lookback_days=lookback)

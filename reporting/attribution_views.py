@@ -114,10 +114,13 @@ def _comparison(request: WorkspaceRequest, payload: dict[str, Any]) -> dict[str,
     return {"a": a, "b": b, "rows": rows, "total": round(sum(r["shift"] for r in rows), 6)}
 
 
-def _source_paths(paths: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    labels = dict(TrafficSource.choices)
+def _named_paths(paths: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
+    """Each path's steps as the page shows them: sources by their label, a touch of no campaign
+    or no source named as such."""
+    labels = dict(TrafficSource.choices) if by == "source" else {}
+    missing = _("No source") if by == "source" else _("No campaign")
     return [
-        {**p, "path": " > ".join(str(labels.get(s, s)) for s in p["path"].split(" > "))}
+        {**p, "steps": [str(labels.get(step, step)) if step else missing for step in p["steps"]]}
         for p in paths
     ]
 
@@ -144,8 +147,7 @@ def _context(request: WorkspaceRequest, campaign: Campaign) -> dict[str, Any]:
         context.update(payload=payload, table=_table(payload, definition))
         context["compare"] = _comparison(request, payload)
         context["top_paths"] = [
-            ("campaign", payload["paths"]["campaign"]),
-            ("source", _source_paths(payload["paths"]["source"])),
+            (by, _named_paths(payload["paths"][by], by)) for by in ("campaign", "source")
         ]
     context["dimension_label"] = dict(DIMENSION_CHOICES)[definition.dimension]
     return context
@@ -241,6 +243,7 @@ def revenue_deals(request: WorkspaceRequest, campaign_id: int, report: str) -> H
         "campaign": campaign,
         "report": report,
         "query": filters.query(),
+        "current": {name: filters.value(name) for name in filters.fields},
         "period": filters.period(),
         "gated": not services.tier_reports(request.workspace)[report],
         "section": services.Section(report=report, gated=True),
@@ -257,10 +260,6 @@ def revenue_deals(request: WorkspaceRequest, campaign_id: int, report: str) -> H
             page_form = DrillPageForm(request.GET)
             number = page_form.cleaned_data.get("page") if page_form.is_valid() else 1
             page = Paginator(snapshot.drill.get("deal_rows", []), PAGE_SIZE).get_page(number)
-            items = list(page)
-            deals = Deal.objects.for_workspace(campaign.workspace_id).in_bulk(
-                [i["deal"] for i in items]
-            )
-            rows = [{**i, "deal": deals[i["deal"]]} for i in items if i["deal"] in deals]
+            rows = selectors.revenue_deal_rows(workspace_id=campaign.workspace_id, items=list(page))
             context.update(page=page, rows=rows)
     return render_page(request, "reporting/attribution_deals.html", "rows", context)

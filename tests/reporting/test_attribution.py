@@ -205,9 +205,9 @@ def test_top_paths_by_campaign_and_source(ws, setup) -> None:
     _ann(ws, setup)
     payload = _payload(setup["spring"], "contact_create", ("linear",))
 
-    assert [p["path"] for p in payload["paths"]["campaign"]] == [
-        "Spring > Spring > Autumn > Spring"
-    ]
+    # Collapsed: two Spring touches in a row are one step.
+    assert [p["steps"] for p in payload["paths"]["campaign"]] == [["Spring", "Autumn", "Spring"]]
+    assert [p["touches"] for p in payload["paths"]["campaign"]] == [3]
     assert payload["paths"]["time_to_convert"][1]["conversions"] == 0
     assert sum(r["conversions"] for r in payload["paths"]["time_to_convert"]) == 1
 
@@ -238,3 +238,14 @@ def test_a_professional_workspace_gets_the_revenue_report_refused(ws, setup) -> 
     ).gated
     with pytest.raises(PermissionError):
         attribution.attribution_result(campaign=spring, definition=definition, today=TODAY)
+
+
+def test_a_new_payload_shape_gives_new_snapshot_keys_so_old_snapshots_are_not_read(
+    monkeypatch,
+) -> None:
+    definition = AttributionDefinition(models=("linear",), **JANUARY)
+    before, data = attribution.definition_key(definition, today=TODAY)
+    monkeypatch.setattr(attribution, "PAYLOAD_VERSION", attribution.PAYLOAD_VERSION + 1)
+    after, same_data = attribution.definition_key(definition, today=TODAY)
+    assert before != after
+    assert data == same_data  # the stored definition itself is unchanged

@@ -136,3 +136,13 @@ def test_the_deals_list_shows_each_deal_with_its_amount_and_credit(
 def test_the_deals_list_is_404_for_another_report(world: World) -> None:
     url = _url(world, "revenue_deals", report="overview")
     assert _viewer(world).get(url).status_code == 404
+
+
+def test_path_steps_are_named_on_the_page_including_touches_of_no_campaign_or_source() -> None:
+    from reporting.attribution_views import _named_paths
+
+    by_campaign = [{"steps": ["Spring", "", "Autumn"], "conversions": 2, "share": 1.0}]
+    by_source = [{"steps": ["organic_search", ""], "conversions": 2, "share": 1.0}]
+
+    assert _named_paths(by_campaign, "campaign")[0]["steps"] == ["Spring", "No campaign", "Autumn"]
+    assert _named_paths(by_source, "source")[0]["steps"] == ["Organic search", "No source"]
