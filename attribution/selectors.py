@@ -11,6 +11,10 @@ Frames (one query each, no per-row queries):
   workspace counts, never email opens/static lists/workflows/logged calls, never a losing A/B
   variant); the revenue frame also holds the other interactions for the even-split Revenue
   report, the other frames only counting touches.
+
+On PostgreSQL the touches, contacts and deal links are read as integers packed by the server
+(`attribution.packed`, text as codes of the model's choices), with the COPY text read as the
+fallback for a value outside the choices.
 """
 
 from __future__ import annotations
@@ -18,17 +22,18 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, F, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Extract, NullIf
 
+from assets.models import AssetType
+from attribution import packed
 from crm.models import Contact, Deal, DealContact, DealStage, TrafficSource
-from tracking.models import NEVER_ATTRIBUTED_TYPES, Interaction
+from tracking.models import NEVER_ATTRIBUTED_TYPES, Interaction, InteractionType
 from workspaces.models import Workspace
 from workspaces.selectors import (
     MissingExchangeRate,
@@ -89,9 +94,9 @@ def _source() -> Any:
     return Coalesce(NullIf(F("source"), Value("")), offline)
 
 
-def _touch_rows(rows: QuerySet[Interaction], conversion: str) -> QuerySet[Any]:
+def _touch_rows(rows: QuerySet[Interaction]) -> QuerySet[Any]:
     return rows.annotate(touch_source=_source(), touch_at=_instant("occurred_at")).values_list(
-        conversion,
+        "contact_id",
         "id",
         "touch_at",
         "contact_id",
@@ -113,21 +118,25 @@ def _instant(name: str) -> Any:
     return Cast(micros, output_field=BigIntegerField())
 
 
-def read_frame(rows: QuerySet[Any], columns: list[str], text: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_frame(
+    rows: QuerySet[Any],
+    columns: list[str],
+    text: tuple[str, ...] = (),
+    *,
+    hash_joins: bool = False,
+) -> pd.DataFrame:
     """The rows of a values_list queryset as a DataFrame. On PostgreSQL the query's result is
-    streamed with COPY as CSV and parsed by pandas (millions of rows, no Python tuple per row);
-    the `text` columns come back as str, NULL as NaN, numbers as numbers, timestamps as ISO
-    strings and booleans as t/f."""
+    streamed with COPY as CSV and parsed by pandas (no Python tuple per row); the `text`
+    columns come back as str, NULL as NaN, numbers as numbers, timestamps as ISO strings and
+    booleans as t/f. (Integer-only reads go through `read_integers`, which is faster.)"""
     if connection.vendor != "postgresql":
         return pd.DataFrame(list(rows), columns=columns)
     sql, params = rows.query.sql_with_params()
     buffer = io.BytesIO()
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
     with transaction.atomic(), connection.cursor() as cursor:
-        # A whole tenant's rows: hash joins beat the merge join over an index the planner
-        # prefers (measured 2x on the large demo tenant), and JIT costs more than it saves.
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute("SET LOCAL jit = off")
+        for setting in packed.planner_settings(hash_joins=hash_joins):
+            cursor.execute(setting)
         with cursor.cursor.copy(statement, params) as copy:
             for chunk in copy:
                 buffer.write(chunk)
@@ -144,6 +153,18 @@ def read_frame(rows: QuerySet[Any], columns: list[str], text: tuple[str, ...] = 
     )
 
 
+def read_integers(
+    rows: QuerySet[Any], columns: list[packed.Column], *, hash_joins: bool = False
+) -> pd.DataFrame:
+    """A values_list queryset of non-null integer columns: int64 columns packed by the server
+    on PostgreSQL (see `attribution.packed`); elsewhere the values as they come, row by row
+    (`_instant` times are datetimes there)."""
+    names = [column.name for column in columns]
+    if connection.vendor != "postgresql":
+        return pd.DataFrame(list(rows), columns=names)
+    return pd.DataFrame(packed.read_packed(rows, columns, hash_joins=hash_joins), columns=names)
+
+
 def _times(values: pd.Series) -> pd.Series:
     if pd.api.types.is_integer_dtype(values):
         return pd.to_datetime(values, unit="us", utc=True)
@@ -152,9 +173,21 @@ def _times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True)
 
 
-def _touch_frame(rows: Any, types: list[str]) -> pd.DataFrame:
+def _touch_frame(rows: QuerySet[Interaction], types: list[str], *, large: bool) -> pd.DataFrame:
+    frame = None
+    if connection.vendor == "postgresql":
+        frame = _packed_touches(rows, hash_joins=large)
+    if frame is None:
+        frame = _text_touches(rows, hash_joins=large)
+    losing = frame.pop("losing").to_numpy()
+    frame["counts"] = frame["type"].isin(types).to_numpy() & ~losing
+    return frame
+
+
+def _text_touches(rows: QuerySet[Interaction], *, hash_joins: bool = False) -> pd.DataFrame:
     columns = [*TOUCH_COLUMNS[:-1], "ab_is_winner"]
-    frame = read_frame(rows, columns, ("asset_type", "type", "source", "ab_is_winner"))
+    text = ("asset_type", "type", "source", "ab_is_winner")
+    frame = read_frame(_touch_rows(rows), columns, text, hash_joins=hash_joins)
     frame["at"] = _times(frame["at"])
     for name in ("asset_id", "campaign_id"):
         frame[name] = pd.to_numeric(frame[name]).fillna(-1).astype(np.int64)
@@ -162,9 +195,87 @@ def _touch_frame(rows: Any, types: list[str]) -> pd.DataFrame:
         frame[name] = pd.to_numeric(frame[name]).astype(np.int64)
     for name in ("asset_type", "type", "source"):
         frame[name] = frame[name].fillna("").astype(object)
-    losing = frame.pop("ab_is_winner").isin([False, "f"])
-    frame["counts"] = frame["type"].isin(types).to_numpy() & ~losing.to_numpy()
+    frame["losing"] = frame.pop("ab_is_winner").isin([False, "f"])
     return frame
+
+
+# Text columns of a packed touch read, sent as their position among these labels (0 for
+# NULL or "", -1 for a value not listed: the read falls back to text then).
+_LABELS = {
+    "asset_type": ("asset__type", tuple(AssetType.values)),
+    "type": ("type", tuple(InteractionType.values)),
+    "source": ("touch_source", tuple(TrafficSource.values)),
+}
+_PACKED_TOUCHES = [
+    packed.Column("contact_id", 8),
+    packed.Column("touch_id", 8),
+    packed.Column("at", 8),
+    packed.Column("asset_id", 8),
+    packed.Column("campaign_id", 8),
+    packed.Column("asset_type", 2),
+    packed.Column("type", 2),
+    packed.Column("source", 2),
+    packed.Column("winner", 2),
+]
+
+
+def _label_code(lookup: str, labels: tuple[str, ...]) -> Case:
+    empty = Q(**{f"{lookup}__isnull": True}) | Q(**{lookup: ""})
+    whens = [When(**{lookup: label}, then=Value(code)) for code, label in enumerate(labels, 1)]
+    return Case(When(empty, then=Value(0)), *whens, default=Value(-1), output_field=IntegerField())
+
+
+def _packed_touches(
+    rows: QuerySet[Interaction], *, hash_joins: bool = False
+) -> pd.DataFrame | None:
+    """The touches read as packed integers (None when a label is not one of the choices or a
+    column came back NULL: the caller reads them as text then)."""
+    winner = Case(
+        When(asset__ab_is_winner=True, then=Value(1)),
+        When(asset__ab_is_winner=False, then=Value(2)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    coded = rows.annotate(
+        touch_source=_source(),
+        touch_at=_instant("occurred_at"),
+        asset_or_none=Coalesce("asset_id", Value(-1)),
+        campaign_or_none=Coalesce("campaign_id", Value(-1)),
+        **{f"{name}_code": _label_code(*spec) for name, spec in _LABELS.items()},
+        winner_code=winner,
+    ).values_list(
+        "contact_id",
+        "id",
+        "touch_at",
+        "asset_or_none",
+        "campaign_or_none",
+        *(f"{name}_code" for name in _LABELS),
+        "winner_code",
+    )
+    try:
+        columns = packed.read_packed(coded, _PACKED_TOUCHES, hash_joins=hash_joins)
+    except packed.PackedReadError:
+        return None
+    if any((columns[name] < 0).any() for name in _LABELS):
+        return None
+    text = {
+        name: np.array(["", *labels], dtype=object)[columns[name]]
+        for name, (_lookup, labels) in _LABELS.items()
+    }
+    return pd.DataFrame(
+        {
+            "conversion_id": columns["contact_id"],
+            "touch_id": columns["touch_id"],
+            "at": _times(pd.Series(columns["at"])),
+            "contact_id": columns["contact_id"],
+            "asset_id": columns["asset_id"],
+            "asset_type": text["asset_type"],
+            "type": text["type"],
+            "campaign_id": columns["campaign_id"],
+            "source": text["source"],
+            "losing": columns["winner"] == 2,
+        }
+    )
 
 
 def _conversion_frame(
@@ -182,19 +293,30 @@ def _conversion_frame(
     return frame
 
 
+# Reads of a workspace with this many contacts are planned with hash joins only (see
+# packed.planner_settings).
+LARGE_WORKSPACE_CONTACTS = 20_000
+
+
 def contact_create_frames(*, workspace: Workspace) -> ConversionFrames:
     """Each contact, converted at its creation, with its own counting interactions up to then."""
-    contacts = read_frame(
+    contacts = read_integers(
         Contact.objects.for_workspace(workspace)
         .annotate(created=_instant("created_at"))
         .values_list("id", "created")
         .order_by("id"),
-        ["conversion_id", "created"],
+        [packed.Column("conversion_id", 8), packed.Column("created", 8)],
     )
-    created = _times(contacts["created"]) if len(contacts) else pd.Series([], dtype=object)
-    conversions = _conversion_frame(
-        list(zip(contacts["conversion_id"], created, created, repeat(1.0), strict=False)),
-        missing=("deal_created_at", "closed_at"),
+    created = _times(contacts["created"])
+    conversions = pd.DataFrame(
+        {
+            "conversion_id": contacts["conversion_id"].to_numpy().astype(np.int64),
+            "conversion_at": created,
+            "lead_created_at": created,
+            "deal_created_at": pd.Series(pd.NaT, index=created.index, dtype=created.dtype),
+            "closed_at": pd.Series(pd.NaT, index=created.index, dtype=created.dtype),
+            "value": np.ones(len(contacts)),
+        }
     )
     types = counting_types(workspace=workspace)
     rows = (
@@ -202,7 +324,7 @@ def contact_create_frames(*, workspace: Workspace) -> ConversionFrames:
         .filter(contact__isnull=False, type__in=types, occurred_at__lte=F("contact__created_at"))
         .exclude(asset__ab_is_winner=False)
     )
-    touches = _touch_frame(_touch_rows(rows, "contact_id"), types)
+    touches = _touch_frame(rows, types, large=len(contacts) >= LARGE_WORKSPACE_CONTACTS)
     return ConversionFrames(conversions=conversions, touches=_sorted(touches))
 
 
@@ -219,12 +341,20 @@ def deal_frames(*, workspace: Workspace, kind: str) -> ConversionFrames:
         links = links.filter(
             deal__stage=DealStage.CLOSED_WON, associated_at__lt=F("deal__closed_at")
         )
-    link_frame = read_frame(
-        links.values_list("deal_id", "contact_id", "contact__created_at"),
-        ["conversion_id", "contact_id", "contact_created_at"],
+    large = Contact.objects.for_workspace(workspace).count() >= LARGE_WORKSPACE_CONTACTS
+    link_frame = read_integers(
+        links.annotate(contact_created=_instant("contact__created_at")).values_list(
+            "deal_id", "contact_id", "contact_created"
+        ),
+        [
+            packed.Column("conversion_id", 8),
+            packed.Column("contact_id", 8),
+            packed.Column("contact_created_at", 8),
+        ],
+        hash_joins=large,
     )
-    link_frame["contact_id"] = pd.to_numeric(link_frame["contact_id"]).astype(np.int64)
-    link_frame["conversion_id"] = pd.to_numeric(link_frame["conversion_id"]).astype(np.int64)
+    for name in ("conversion_id", "contact_id"):
+        link_frame[name] = link_frame[name].astype(np.int64)
     link_frame["contact_created_at"] = _times(link_frame["contact_created_at"])
     conversions, problems = _deal_conversions(workspace, deals, link_frame, kind)
     types = counting_types(workspace=workspace)
@@ -233,7 +363,7 @@ def deal_frames(*, workspace: Workspace, kind: str) -> ConversionFrames:
     )
     if kind != "revenue":
         rows = rows.filter(type__in=types).exclude(asset__ab_is_winner=False)
-    interactions = _touch_frame(_touch_rows(rows, "contact_id"), types)
+    interactions = _touch_frame(rows, types, large=large)
     touches = _pool(interactions, link_frame, conversions)
     return ConversionFrames(conversions=conversions, touches=touches, problems=problems)
 
@@ -280,9 +410,15 @@ def _pool(
 
 
 def _sorted(touches: pd.DataFrame) -> pd.DataFrame:
-    return touches.sort_values(["conversion_id", "at", "touch_id"], kind="stable").reset_index(
-        drop=True
+    """By conversion, time and touch (unique together, so any sort gives this order)."""
+    order = np.lexsort(
+        (
+            touches["touch_id"].to_numpy(),
+            touches["at"].to_numpy(dtype="datetime64[ns]"),
+            touches["conversion_id"].to_numpy(),
+        )
     )
+    return touches.take(order).reset_index(drop=True)
 
 
 def conversion_period(

@@ -2,9 +2,10 @@
 
 Stored credits and attribution inputs are read whole by every report of a data version, so
 they are kept as columnar blobs (no row per credit): writing 1M credits is one INSERT and
-reading them back is one row and a few `numpy.frombuffer` calls. Supported columns: integers,
-floats, booleans, UTC timestamps (as int64 nanoseconds) and text (stored as a category: codes
-plus the distinct labels). Nothing is pickled.
+reading them back is one row and a few `numpy.frombuffer` calls. Supported columns: integers
+(stored in the narrowest integer type that holds them, read back as int64), floats, booleans,
+UTC timestamps (as int64 nanoseconds) and text (stored as a category: codes plus the distinct
+labels). Nothing is pickled.
 """
 
 from __future__ import annotations
@@ -58,12 +59,29 @@ def _encode(name: str, column: pd.Series) -> tuple[dict[str, Any], np.ndarray]:
     if pd.api.types.is_bool_dtype(column):
         return {"name": name, "kind": "bool", "dtype": "|u1"}, column.to_numpy(np.uint8)
     if pd.api.types.is_integer_dtype(column) and not column.hasnans:
-        return {"name": name, "kind": "int", "dtype": "<i8"}, column.to_numpy(np.int64)
+        values = column.to_numpy(np.int64)
+        dtype = _narrowest(values)
+        return {"name": name, "kind": "int", "dtype": dtype.str}, values.astype(dtype)
     if pd.api.types.is_float_dtype(column):
         return {"name": name, "kind": "float", "dtype": "<f8"}, column.to_numpy(np.float64)
-    codes, labels = pd.factorize(column.astype("string").fillna(""), sort=True)
-    spec = {"name": name, "kind": "text", "dtype": "<i4", "labels": [str(x) for x in labels]}
-    return spec, codes.astype(np.int32)
+    # Only str values: factorised as they are (converting 1M of them to "string" costs more).
+    only_text = pd.api.types.infer_dtype(column, skipna=False) == "string"
+    text = column if only_text else column.astype("string").fillna("")
+    codes, labels = pd.factorize(text, sort=True)
+    dtype = _narrowest(np.array([-1, len(labels)]))
+    spec = {"name": name, "kind": "text", "dtype": dtype.str, "labels": [str(x) for x in labels]}
+    return spec, codes.astype(dtype)
+
+
+def _narrowest(values: np.ndarray) -> np.dtype[Any]:
+    """The smallest little-endian signed integer type holding `values` (fewer bytes to
+    compress and store: ids and codes are mostly small)."""
+    low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
+    for dtype in (np.dtype("<i1"), np.dtype("<i2"), np.dtype("<i4")):
+        info = np.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            return dtype
+    return np.dtype("<i8")
 
 
 def _decode(spec: dict[str, Any], values: np.ndarray) -> Any:
@@ -75,4 +93,6 @@ def _decode(spec: dict[str, Any], values: np.ndarray) -> Any:
     if kind == "text":
         labels = np.array([*spec["labels"], ""], dtype=object)
         return labels[values]
+    if kind == "int":
+        return values.astype(np.int64)
     return values.copy()

@@ -47,10 +47,12 @@ def run_on_database(
     name: str,
     default_url: str,
     run_bench: Callable[[argparse.Namespace], int],
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> int:
     """The command line shared by the benches of a seeded tenant: `--small`, `--database-url`
-    (default from BENCH_<NAME>_DATABASE_URL), `--workspace`, `--no-seed`, `--requests`. Without
-    `--no-seed` the bench's own database is created first and dropped at the end."""
+    (default from BENCH_<NAME>_DATABASE_URL), `--workspace`, `--no-seed`, `--requests`, and
+    the bench's own (`add_arguments`). Without `--no-seed` the bench's own database is
+    created first and dropped at the end."""
     parser = argparse.ArgumentParser(
         description=description, formatter_class=argparse.RawTextHelpFormatter
     )
@@ -62,6 +64,8 @@ def run_on_database(
     parser.add_argument("--workspace", default=f"Bench {name.capitalize()}")
     parser.add_argument("--no-seed", action="store_true", help="measure an existing workspace")
     parser.add_argument("--requests", type=int, default=200)
+    if add_arguments is not None:
+        add_arguments(parser)
     args, _unknown = parser.parse_known_args(argv)
     own_database = not args.no_seed
     if own_database:

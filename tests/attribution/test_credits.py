@@ -44,6 +44,31 @@ def test_a_packed_frame_comes_back_identical() -> None:
     assert back["at"].isna().tolist() == [False, True, False]
 
 
+def test_a_packed_frame_keeps_integers_of_every_width_as_int64() -> None:
+    frame = pd.DataFrame(
+        {
+            "code": np.array([-1, 0, 127], dtype=np.int64),
+            "asset_id": np.array([-1, 300, 2535], dtype=np.int64),
+            "touch_id": np.array([1, 70_000, 2**31 - 1], dtype=np.int64),
+            "at": np.array([-(2**62), 0, 2**40], dtype=np.int64),
+            "type": ["page_view", "page_view", "form_submission"],
+        }
+    )
+    back = unpack_frame(pack_frame(frame))
+    pd.testing.assert_frame_equal(back, frame)
+    assert (back.dtypes[:4] == np.int64).all()
+
+
+def test_a_frame_packed_with_eight_byte_integers_still_reads(monkeypatch) -> None:
+    """Blobs stored before integers were narrowed (int64 columns, int32 text codes)."""
+    frame = pd.DataFrame({"id": np.array([5, -1], dtype=np.int64), "source": ["", "direct"]})
+    monkeypatch.setattr("attribution.storage._narrowest", lambda values: np.dtype("<i8"))
+    old = pack_frame(frame)
+    monkeypatch.undo()
+    assert b'"dtype": "<i8"' in old and b'"dtype": "<i8"' not in pack_frame(frame)
+    pd.testing.assert_frame_equal(unpack_frame(old), frame)
+
+
 def test_contact_touches_carry_their_dimensions_and_an_offline_source(ws) -> None:
     spring = campaign(ws, "Spring")
     page = asset(ws, "landing_page", "Page", spring, at(1))
