@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -202,9 +203,28 @@ def seed_demo(
             duration_seconds=round(seconds, 1),
         )
     workspace.refresh_from_db()
+    analyze_loaded_tables()
     say("Performance rollups")
     rebuild_workspace_rollups(workspace_id=workspace.pk)
     return SeedResult(workspace=workspace, created=True, counts=counts, seconds=seconds)
+
+
+LOADED_APPS = ("campaigns", "assets", "crm", "tracking", "ads")
+
+
+def analyze_loaded_tables() -> None:
+    """Fresh planner statistics for the tables a seed just filled (PostgreSQL): without them,
+    until autovacuum gets to it, the planner takes a million-row table for a few rows and picks
+    index probes over hash joins (the large tenant's attribution reads ran 2x slower)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table
+        for label in LOADED_APPS
+        for model in apps.get_app_config(label).get_models()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 def _today(workspace: Workspace) -> date:

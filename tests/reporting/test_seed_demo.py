@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Min
+from django.test.utils import CaptureQueriesContext
 
 from ads.models import AdAccount, AdCampaign, AdMetricDaily
 from assets.models import Asset, AssetAssociation, AssetType
@@ -450,3 +452,20 @@ def test_an_unknown_scale_or_tier_is_refused_by_name(db: Any) -> None:
         seed_demo(name="X", scale="huge")
     with pytest.raises(DemoError, match="platinum"):
         seed_demo(name="X", scale="small", tier="platinum")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_the_seeded_tables_have_planner_statistics_for_the_big_reads(ws: Workspace) -> None:
+    from reporting.demo.runner import analyze_loaded_tables
+
+    with CaptureQueriesContext(connection) as queries:
+        analyze_loaded_tables()
+    (statement,) = [q["sql"] for q in queries.captured_queries]
+    for model in (Interaction, Session, Contact, Deal, DealContact, Asset):
+        assert f'"{model._meta.db_table}"' in statement
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE tablename = %s AND attname = 'occurred_at'",
+            [Interaction._meta.db_table],
+        )
+        assert cursor.fetchone()[0] == 1
