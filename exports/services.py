@@ -92,6 +92,23 @@ def _queue(job: ExportJob) -> None:
     transaction.on_commit(lambda: run_export_job.delay(job_id, workspace_id), robust=True)
 
 
+def _queued_job(
+    *, campaign: Campaign, user: Any, kind: str, parameters: dict[str, Any]
+) -> ExportJob:
+    """A new job of `kind` in the person's current language, queued once the caller's
+    transaction commits."""
+    job = ExportJob.objects.create(
+        workspace_id=campaign.workspace_id,
+        user=user,
+        kind=kind,
+        campaign=campaign,
+        language=translation.get_language() or "en",
+        parameters=parameters,
+    )
+    _queue(job)
+    return job
+
+
 @transaction.atomic
 def request_campaign_export(
     *,
@@ -126,16 +143,12 @@ def request_campaign_export(
                 {"model": _("“%(model)s” is not an attribution model.") % {"model": model}}
             )
         stored["model"] = model
-    job = ExportJob.objects.create(
-        workspace_id=campaign.workspace_id,
+    return _queued_job(
+        campaign=campaign,
         user=user,
         kind=ExportKind.CAMPAIGN,
-        campaign=campaign,
-        language=translation.get_language() or "en",
         parameters={"format": fmt, "sections": chosen, "filters": stored},
     )
-    _queue(job)
-    return job
 
 
 @transaction.atomic
@@ -155,20 +168,16 @@ def request_drill_export(
     report = DRILLS[metric][0]
     if not tier_reports(campaign.workspace)[report]:
         raise ValidationError({"metric": _("Your plan does not include this list.")})
-    job = ExportJob.objects.create(
-        workspace_id=campaign.workspace_id,
+    return _queued_job(
+        campaign=campaign,
         user=user,
         kind=ExportKind.DRILL,
-        campaign=campaign,
-        language=translation.get_language() or "en",
         parameters={
             "format": fmt,
             "metric": metric,
             "filters": _stored_filters(filters, date_range),
         },
     )
-    _queue(job)
-    return job
 
 
 ROWS_LIST = "rows"  # `parameters["list"]` of a drill job for a Traffic or asset list
@@ -191,12 +200,10 @@ def request_rows_export(
     _check_format(fmt)
     if metric not in DRILL_KINDS:
         raise ValidationError({"metric": _("There is no list called “%(m)s”.") % {"m": metric}})
-    job = ExportJob.objects.create(
-        workspace_id=campaign.workspace_id,
+    return _queued_job(
+        campaign=campaign,
         user=user,
         kind=ExportKind.DRILL,
-        campaign=campaign,
-        language=translation.get_language() or "en",
         parameters={
             "format": fmt,
             "list": ROWS_LIST,
@@ -205,8 +212,6 @@ def request_rows_export(
             "filters": _stored_filters(filters, date_range),
         },
     )
-    _queue(job)
-    return job
 
 
 CREDITED_LIST = "credited"  # `parameters["list"]` for an Attribution cell's interactions
@@ -231,12 +236,10 @@ def request_credited_export(
         )
     if is_gated(campaign, definition):
         raise ValidationError({"definition": _("Your plan does not include this report.")})
-    job = ExportJob.objects.create(
-        workspace_id=campaign.workspace_id,
+    return _queued_job(
+        campaign=campaign,
         user=user,
         kind=ExportKind.DRILL,
-        campaign=campaign,
-        language=translation.get_language() or "en",
         parameters={
             "format": fmt,
             "list": CREDITED_LIST,
@@ -245,8 +248,6 @@ def request_credited_export(
             "row": row,
         },
     )
-    _queue(job)
-    return job
 
 
 DEALS_LIST = "deals"  # `parameters["list"]` for the deals of the Performance tab's revenue
@@ -270,12 +271,10 @@ def request_deals_export(
         raise ValidationError({"report": _("There is no list called “%(m)s”.") % {"m": report}})
     if not tier_reports(campaign.workspace)[report]:
         raise ValidationError({"report": _("Your plan does not include this list.")})
-    job = ExportJob.objects.create(
-        workspace_id=campaign.workspace_id,
+    return _queued_job(
+        campaign=campaign,
         user=user,
         kind=ExportKind.DRILL,
-        campaign=campaign,
-        language=translation.get_language() or "en",
         parameters={
             "format": fmt,
             "list": DEALS_LIST,
@@ -283,8 +282,6 @@ def request_deals_export(
             "filters": _stored_filters(filters, date_range),
         },
     )
-    _queue(job)
-    return job
 
 
 # --- Running a job -------------------------------------------------------------------------------
@@ -360,6 +357,23 @@ def _campaign_document(job: ExportJob, progress: Callable[[int], None]) -> Expor
     )
 
 
+def _list_document(
+    job: ExportJob, section: Section, *, filters: Sequence[tuple[str, str]]
+) -> ExportDocument:
+    """A drill-down list's file: the campaign and the list's title, the list's filters, one
+    section."""
+    campaign, workspace = job.campaign, job.workspace
+    return ExportDocument(
+        title=f"{campaign.name}: {section.title}",
+        subtitle=workspace.name,
+        filters=filters,
+        generated_at=timezone.now().astimezone(workspace.tz),
+        currency=workspace.currency,
+        language=job.language,
+        sections=[section],
+    )
+
+
 def _rows_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:
     campaign, workspace = job.campaign, job.workspace
     metric = str(job.parameters["metric"])
@@ -374,16 +388,12 @@ def _rows_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDoc
         raise ExportFailed(_("This list is no longer available.")) from exc
     progress(20)
     section = rows_section(campaign=campaign, metric=metric, rows=rows)
-    return ExportDocument(
-        title=f"{campaign.name}: {section.title}",
-        subtitle=workspace.name,
+    return _list_document(
+        job,
+        section,
         filters=filter_lines(
             job.parameters.get("filters") or {}, enterprise=workspace.is_enterprise, reports=[]
         )[:1],
-        generated_at=timezone.now().astimezone(workspace.tz),
-        currency=workspace.currency,
-        language=job.language,
-        sections=[section],
     )
 
 
@@ -414,15 +424,7 @@ def _credited_document(job: ExportJob, progress: Callable[[int], None]) -> Expor
         columns=credited_columns(definition.conversion, workspace.currency),
         rows=[credited_cells(definition.conversion, r, workspace.tz) for r in rows],
     )
-    return ExportDocument(
-        title=f"{campaign.name}: {section.title}",
-        subtitle=workspace.name,
-        filters=[],
-        generated_at=timezone.now().astimezone(workspace.tz),
-        currency=workspace.currency,
-        language=job.language,
-        sections=[section],
-    )
+    return _list_document(job, section, filters=[])
 
 
 def _deals_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:
@@ -434,18 +436,14 @@ def _deals_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDo
     progress(40)
     items = snapshot.drill.get("deal_rows", [])
     section = deals_section(campaign=campaign, report=report, items=items)
-    return ExportDocument(
-        title=f"{campaign.name}: {section.title}",
-        subtitle=workspace.name,
+    return _list_document(
+        job,
+        section,
         filters=filter_lines(
             job.parameters.get("filters") or {},
             enterprise=workspace.is_enterprise,
             reports=[report],
         ),
-        generated_at=timezone.now().astimezone(workspace.tz),
-        currency=workspace.currency,
-        language=job.language,
-        sections=[section],
     )
 
 
@@ -465,18 +463,14 @@ def _drill_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDo
     section = drill_section(
         campaign=campaign, metric=metric, items=snapshot.drill.get(key, []), touch=filters.touch
     )
-    return ExportDocument(
-        title=f"{campaign.name}: {section.title}",
-        subtitle=workspace.name,
+    return _list_document(
+        job,
+        section,
         filters=filter_lines(
             job.parameters.get("filters") or {},
             enterprise=workspace.is_enterprise,
             reports=[report],
         ),
-        generated_at=timezone.now().astimezone(workspace.tz),
-        currency=workspace.currency,
-        language=job.language,
-        sections=[section],
     )
 
 
@@ -613,16 +607,12 @@ def request_attribution_export(
         raise ValidationError(
             {"conversion": _("Deal create and revenue reports are part of the Enterprise tier.")}
         )
-    job = ExportJob.objects.create(
-        workspace_id=campaign.workspace_id,
+    return _queued_job(
+        campaign=campaign,
         user=user,
         kind=ExportKind.ATTRIBUTION,
-        campaign=campaign,
-        language=translation.get_language() or "en",
         parameters={"format": fmt, "name": name, "definition": definition.as_data()},
     )
-    _queue(job)
-    return job
 
 
 def _attribution_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDocument:

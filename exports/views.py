@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -57,6 +58,23 @@ def _filters(request: WorkspaceRequest, data: Any) -> PerformanceFilterForm:
 
 def _job_redirect(request: WorkspaceRequest, job: ExportJob) -> HttpResponse:
     return redirect("exports:job", workspace_slug=request.workspace.slug, job_id=job.pk)
+
+
+def _list_export(
+    request: WorkspaceRequest, back: str, start: Callable[[str], ExportJob]
+) -> HttpResponse:
+    """A drill-down list's Export: `start(format)` queues the job and the person follows it;
+    a bad format or a refused export goes back to the list (`back`) with the message."""
+    form = ExportFormatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
+        return redirect(back)
+    try:
+        job = start(form.cleaned_data["format"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return _job_redirect(request, job)
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -123,7 +141,6 @@ def export_drill(request: WorkspaceRequest, campaign_id: int, metric: str) -> Ht
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     filters = _filters(request, request.POST)
-    form = ExportFormatForm(request.POST)
     list_url = reverse(
         "reporting:list",
         kwargs={
@@ -132,22 +149,18 @@ def export_drill(request: WorkspaceRequest, campaign_id: int, metric: str) -> Ht
             "metric": metric,
         },
     )
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
-        return redirect(f"{list_url}?{filters.query()}")
-    try:
-        job = services.request_drill_export(
+    return _list_export(
+        request,
+        f"{list_url}?{filters.query()}",
+        lambda fmt: services.request_drill_export(
             campaign=campaign,
             user=request.user,
-            fmt=form.cleaned_data["format"],
+            fmt=fmt,
             metric=metric,
             filters=filters.report_filters(),
             date_range=filters.value("range"),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{list_url}?{filters.query()}")
-    return _job_redirect(request, job)
+        ),
+    )
 
 
 @member_required
@@ -166,7 +179,6 @@ def export_rows(request: WorkspaceRequest, campaign_id: int, metric: str) -> Htt
     if metric in ASSET_DRILLS and scope_form.scope(campaign=campaign).asset is None:
         raise Http404
     filters = _filters(request, request.POST)
-    form = ExportFormatForm(request.POST)
     list_url = reverse(
         "reporting:rows",
         kwargs={
@@ -175,24 +187,19 @@ def export_rows(request: WorkspaceRequest, campaign_id: int, metric: str) -> Htt
             "metric": metric,
         },
     )
-    back = f"{list_url}?{filters.query()}&{scope_form.query()}"
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
-        return redirect(back)
-    try:
-        job = services.request_rows_export(
+    return _list_export(
+        request,
+        f"{list_url}?{filters.query()}&{scope_form.query()}",
+        lambda fmt: services.request_rows_export(
             campaign=campaign,
             user=request.user,
-            fmt=form.cleaned_data["format"],
+            fmt=fmt,
             metric=metric,
             scope={n: request.POST[n] for n in services.SCOPE_FIELDS if n in request.POST},
             filters=filters.report_filters(),
             date_range=filters.value("range"),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(back)
-    return _job_redirect(request, job)
+        ),
+    )
 
 
 @member_required
@@ -206,7 +213,6 @@ def export_deals(request: WorkspaceRequest, campaign_id: int, report: str) -> Ht
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     filters = _filters(request, request.POST)
-    form = ExportFormatForm(request.POST)
     list_url = reverse(
         "reporting:revenue_deals",
         kwargs={
@@ -215,22 +221,18 @@ def export_deals(request: WorkspaceRequest, campaign_id: int, report: str) -> Ht
             "report": report,
         },
     )
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
-        return redirect(f"{list_url}?{filters.query()}")
-    try:
-        job = services.request_deals_export(
+    return _list_export(
+        request,
+        f"{list_url}?{filters.query()}",
+        lambda fmt: services.request_deals_export(
             campaign=campaign,
             user=request.user,
-            fmt=form.cleaned_data["format"],
+            fmt=fmt,
             report=report,
             filters=filters.report_filters(),
             date_range=filters.value("range"),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{list_url}?{filters.query()}")
-    return _job_redirect(request, job)
+        ),
+    )
 
 
 @member_required
@@ -248,28 +250,22 @@ def export_credited(request: WorkspaceRequest, campaign_id: int) -> HttpResponse
     model, row = request.GET.get("model", ""), request.GET.get("row", "")
     if model not in definition.models:
         raise Http404
-    form = ExportFormatForm(request.POST)
     list_url = reverse(
         "reporting:attribution_interactions",
         kwargs={"workspace_slug": request.workspace.slug, "campaign_id": campaign.pk},
     )
-    back = f"{list_url}?{request.GET.urlencode()}"
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.get("format", [])))
-        return redirect(back)
-    try:
-        job = services.request_credited_export(
+    return _list_export(
+        request,
+        f"{list_url}?{request.GET.urlencode()}",
+        lambda fmt: services.request_credited_export(
             campaign=campaign,
             user=request.user,
-            fmt=form.cleaned_data["format"],
+            fmt=fmt,
             definition=definition,
             model=model,
             row=row,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(back)
-    return _job_redirect(request, job)
+        ),
+    )
 
 
 def _job(request: WorkspaceRequest, job_id: int) -> ExportJob:
