@@ -10,7 +10,9 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from assets.models import AssetType
@@ -185,6 +187,11 @@ def attribution_interactions(request: WorkspaceRequest, campaign_id: int) -> Htt
         "row": row,
         "row_label": row_label(definition.dimension, {"key": row, "name": ""}),
         "gated": attribution.is_gated(campaign, definition),
+        "export_url": reverse(
+            "exports:credited",
+            kwargs={"workspace_slug": request.workspace.slug, "campaign_id": campaign.pk},
+        )
+        + f"?{definition.query()}&{urlencode({'model': model, 'row': row})}",
     }
     if not context["gated"]:
         credited = attribution.credited_interactions(

@@ -4,8 +4,11 @@ workspace's user gets 404."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from django.test import Client
@@ -148,8 +151,17 @@ def test_an_attribution_cell_exports_every_credited_interaction_of_the_page(
     html = owner.get(listing).content.decode()
     assert "3 credited interactions" in html and "acme@example.com" in html
     assert "mats@x.test" not in html and "lena@x.test" not in html  # one row a page
+    (action,) = re.findall(r'class="[^"]*drill-export" action="([^"]+)"', html)
+    action = unescape(action)
+    path, _, query = action.partition("?")
+    assert path == export.partition("?")[0]
+    cell = parse_qs(CELL.removeprefix("?"))
+    assert {k: v for k, v in parse_qs(query).items() if k in ("model", "row")} == {
+        "model": cell["model"],
+        "row": cell["row"],
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner.post(export, {"format": "csv"})
+        response = owner.post(action, {"format": "csv"})
     job = job_of(ExportJob.objects.for_workspace(world.a.workspace).latest("pk").pk)
     assert response["Location"] == f"/w/acme/exports/{job.pk}/"
     assert job.status == ExportStatus.DONE, job.error
