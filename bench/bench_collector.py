@@ -164,32 +164,31 @@ def wait_until_up(port: int, timeout: float = 30.0) -> None:
     raise SystemExit(f"gunicorn did not answer on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
+def proc_stat(path: Path) -> tuple[str, list[str]] | None:
+    """A /proc/<pid>/stat's command name and the fields after it (None once it ended)."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    return text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 1 :].split()
+
+
 def process_cpu_seconds(pids: list[int]) -> float:
     """User + system CPU seconds the processes used so far (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+    stats = [proc_stat(Path(f"/proc/{pid}/stat")) for pid in pids]
+    total = sum(int(f[11]) + int(f[12]) for _name, f in filter(None, stats))  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def named_cpu_ticks(names: tuple[str, ...]) -> dict[int, int]:
     """CPU ticks (user + system) of every running process with one of these names, by pid."""
     found: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, rest = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
-        if name in names:
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        stat = proc_stat(path)
+        if stat is not None and stat[0] in names:
             # utime + stime, and cutime + cstime: a PostgreSQL backend that ends during the run
             # (Django reconnects after CONN_MAX_AGE) leaves its time to the postmaster.
-            found[int(stat.parent.name)] = sum(int(v) for v in rest[11:15])
+            found[int(path.parent.name)] = sum(int(v) for v in stat[1][11:15])
     return found
 
 
