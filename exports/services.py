@@ -357,6 +357,12 @@ def _campaign_document(job: ExportJob, progress: Callable[[int], None]) -> Expor
     )
 
 
+def _job_filter_lines(job: ExportJob, *, reports: list[str]) -> list[tuple[str, str]]:
+    """The Performance tab's filters the job was asked with, as the file's filter lines."""
+    stored = job.parameters.get("filters") or {}
+    return filter_lines(stored, enterprise=job.workspace.is_enterprise, reports=reports)
+
+
 def _list_document(
     job: ExportJob, section: Section, *, filters: Sequence[tuple[str, str]]
 ) -> ExportDocument:
@@ -391,9 +397,7 @@ def _rows_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDoc
     return _list_document(
         job,
         section,
-        filters=filter_lines(
-            job.parameters.get("filters") or {}, enterprise=workspace.is_enterprise, reports=[]
-        )[:1],
+        filters=_job_filter_lines(job, reports=[])[:1],
     )
 
 
@@ -439,11 +443,7 @@ def _deals_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDo
     return _list_document(
         job,
         section,
-        filters=filter_lines(
-            job.parameters.get("filters") or {},
-            enterprise=workspace.is_enterprise,
-            reports=[report],
-        ),
+        filters=_job_filter_lines(job, reports=[report]),
     )
 
 
@@ -454,7 +454,7 @@ def _drill_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDo
         return _credited_document(job, progress)
     if job.parameters.get("list") == DEALS_LIST:
         return _deals_document(job, progress)
-    campaign, workspace = job.campaign, job.workspace
+    campaign = job.campaign
     metric = str(job.parameters["metric"])
     report, key = DRILLS[metric]
     filters = _filters(job)
@@ -466,11 +466,7 @@ def _drill_document(job: ExportJob, progress: Callable[[int], None]) -> ExportDo
     return _list_document(
         job,
         section,
-        filters=filter_lines(
-            job.parameters.get("filters") or {},
-            enterprise=workspace.is_enterprise,
-            reports=[report],
-        ),
+        filters=_job_filter_lines(job, reports=[report]),
     )
 
 
