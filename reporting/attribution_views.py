@@ -187,12 +187,16 @@ def attribution_interactions(request: WorkspaceRequest, campaign_id: int) -> Htt
         "row": row,
         "row_label": row_label(definition.dimension, {"key": row, "name": ""}),
         "gated": attribution.is_gated(campaign, definition),
-        "export_url": reverse(
+    }
+    # The list's own query string (the definition and the cell), for its pages and its export.
+    context["page_query"] = f"{definition.query()}&{urlencode({'model': model, 'row': row})}"
+    context["export_url"] = (
+        reverse(
             "exports:credited",
             kwargs={"workspace_slug": request.workspace.slug, "campaign_id": campaign.pk},
         )
-        + f"?{definition.query()}&{urlencode({'model': model, 'row': row})}",
-    }
+        + f"?{context['page_query']}"
+    )
     if not context["gated"]:
         credited = attribution.credited_interactions(
             campaign=campaign, definition=definition, model=model, row=row, today=_today(request)

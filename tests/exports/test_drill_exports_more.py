@@ -56,6 +56,13 @@ def test_an_asset_list_exports_every_row_the_page_lists_not_one_page(
     html = page.content.decode()
     assert f'action="{export}"' in html and f'name="asset" value="{landing.pk}"' in html
     assert "bob@shop.test" in html and "alice@shop.test" not in html  # one row a page
+    (next_page,) = re.findall(r'class="page-link" href="\?([^"]+)">Next<', html)
+    assert parse_qs(unescape(next_page)) == {"range": ["all"], "asset": [str(landing.pk)]} | {
+        "touch": ["first"],
+        "model": ["linear"],
+        "frequency": ["daily"],
+        "page": ["2"],
+    }
     rows = _exported(shop, django_capture_on_commit_callbacks, export, {"asset": landing.pk})
     assert rows == [
         ["Interaction", "Date", "Contact", "Asset", "Counted for campaign"],
@@ -151,6 +158,10 @@ def test_an_attribution_cell_exports_every_credited_interaction_of_the_page(
     html = owner.get(listing).content.decode()
     assert "3 credited interactions" in html and "acme@example.com" in html
     assert "mats@x.test" not in html and "lena@x.test" not in html  # one row a page
+    (next_page,) = re.findall(r'class="page-link" href="\?([^"]+)">Next<', html)
+    next_query = parse_qs(unescape(next_page))
+    assert next_query["page"] == ["2"] and next_query["row"] == ["page_view"]
+    assert next_query["model"] == ["linear"]
     (action,) = re.findall(r'class="[^"]*drill-export" action="([^"]+)"', html)
     action = unescape(action)
     path, _, query = action.partition("?")
