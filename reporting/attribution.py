@@ -30,6 +30,7 @@ from attribution.selectors import conversion_period
 from campaigns.models import Campaign
 from reporting.compute.revenue import money
 from reporting.definitions import ENTERPRISE_CONVERSIONS, AttributionDefinition
+from reporting.services import requeue_if_forgotten
 
 DIMENSION_COLUMNS = {
     "asset": "asset_id",
@@ -39,7 +40,6 @@ DIMENSION_COLUMNS = {
 }
 PATH_LIMIT = 10
 STEP_SEPARATOR = "\x1f"  # ASCII unit separator: never in a campaign name or a source
-REQUEUE_AFTER = timedelta(minutes=2)
 # Part of every snapshot key: raised when the payload's shape changes, so a snapshot stored by
 # an older release is computed again rather than read (2: paths as lists of collapsed steps).
 PAYLOAD_VERSION = 2
@@ -347,8 +347,10 @@ def attribution_section(
         return Result(gated=True)
     snapshot = request_snapshot(campaign=campaign, definition=definition, today=today)
     if snapshot.status in (RunStatus.PENDING, RunStatus.RUNNING):
+        from reporting.attribution_tasks import compute_attribution_snapshot
+
         snapshot.refresh_from_db()
-        _requeue_if_forgotten(snapshot)
+        requeue_if_forgotten(snapshot, pending=RunStatus.PENDING, task=compute_attribution_snapshot)
     if snapshot.is_ready or snapshot.status == RunStatus.FAILED:
         return Result(snapshot=snapshot)
     older = (
@@ -358,21 +360,6 @@ def attribution_section(
         .first()
     )
     return Result(snapshot=older or snapshot, updating=True)
-
-
-def _requeue_if_forgotten(snapshot: AttributionSnapshot) -> None:
-    from reporting.attribution_tasks import compute_attribution_snapshot
-
-    if snapshot.status != RunStatus.PENDING:
-        return
-    if snapshot.requested_at > timezone.now() - REQUEUE_AFTER:
-        return
-    touched = AttributionSnapshot.objects.filter(
-        pk=snapshot.pk, status=RunStatus.PENDING, requested_at=snapshot.requested_at
-    ).update(requested_at=timezone.now())
-    if touched:
-        pk = snapshot.pk
-        transaction.on_commit(lambda: compute_attribution_snapshot.delay(pk))
 
 
 def attribution_result(

@@ -354,8 +354,10 @@ def report_section(
         return Section(report=report, gated=True)
     snapshot = request_report(campaign=campaign, report=report, filters=filters, batch=batch)
     if snapshot.status in (SnapshotStatus.PENDING, SnapshotStatus.RUNNING):
+        from reporting.tasks import compute_report_snapshot
+
         snapshot.refresh_from_db(fields=["status", "payload", "error", "computed_at"])
-        _requeue_if_forgotten(snapshot)
+        requeue_if_forgotten(snapshot, pending=SnapshotStatus.PENDING, task=compute_report_snapshot)
     if snapshot.is_ready or snapshot.status == SnapshotStatus.FAILED:
         return Section(report=report, snapshot=snapshot)
     older = selectors.latest_ready_before(snapshot=snapshot)
@@ -365,20 +367,21 @@ def report_section(
 REQUEUE_AFTER = timedelta(minutes=2)
 
 
-def _requeue_if_forgotten(snapshot: ReportSnapshot) -> None:
-    """Queue a pending snapshot again when no worker took it for a while (a lost message)."""
-    from reporting.tasks import compute_report_snapshot
-
-    if snapshot.status != SnapshotStatus.PENDING:
-        return
-    if snapshot.requested_at > timezone.now() - REQUEUE_AFTER:
-        return
-    touched = ReportSnapshot.objects.filter(
-        pk=snapshot.pk, status=SnapshotStatus.PENDING, requested_at=snapshot.requested_at
-    ).update(requested_at=timezone.now())
+def requeue_if_forgotten(snapshot: Any, *, pending: str, task: Any) -> bool:
+    """Queue a pending snapshot (a Performance report's or an Attribution tab's) again with
+    `task` when no worker took it for REQUEUE_AFTER (a lost message); of two page views at once
+    one queues it. True when it was queued."""
+    if snapshot.status != pending or snapshot.requested_at > timezone.now() - REQUEUE_AFTER:
+        return False
+    touched = (
+        type(snapshot)
+        .objects.filter(pk=snapshot.pk, status=pending, requested_at=snapshot.requested_at)
+        .update(requested_at=timezone.now())
+    )
     if touched:
         snapshot_id = snapshot.pk
-        transaction.on_commit(lambda: compute_report_snapshot.delay(snapshot_id))
+        transaction.on_commit(lambda: task.delay(snapshot_id))
+    return bool(touched)
 
 
 def performance_sections(*, campaign: Campaign, filters: ReportFilters) -> dict[str, Section]:
