@@ -34,12 +34,9 @@ if str(ROOT) not in sys.path:
 from bench.bench_performance import (  # noqa: E402
     CLIENTS,
     busiest_campaign,
-    free_port,
-    load,
     percentile,
     seed,
-    session_cookie,
-    start_server,
+    warm_page,
 )
 from bench.support import run_on_database  # noqa: E402
 
@@ -120,24 +117,13 @@ def warm_engine() -> float:
 
 
 def warm_tab(campaign: Any, requests: int) -> list[float]:
-    from django.db import connections
-    from django.urls import reverse
-
-    path = reverse(
-        "reporting:attribution",
-        kwargs={"workspace_slug": campaign.workspace.slug, "campaign_id": campaign.pk},
+    return warm_page(
+        campaign,
+        requests,
+        url_name="reporting:attribution",
+        query=_definition().query(),
+        marker=b"data-model",
     )
-    path += "?" + _definition().query()
-    cookie = session_cookie(campaign.workspace)
-    connections.close_all()
-    port = free_port()
-    server = start_server(port)
-    try:
-        load(port, path, cookie, CLIENTS * 5, marker=b"data-model")  # warm-up
-        return load(port, path, cookie, requests, marker=b"data-model")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def run_bench(args: argparse.Namespace) -> int:

@@ -217,21 +217,30 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def warm_page(campaign: Any, requests: int) -> list[float]:
+def warm_page(
+    campaign: Any,
+    requests: int,
+    *,
+    url_name: str = "reporting:performance",
+    query: str = "",
+    marker: bytes = b"data-metric",
+) -> list[float]:
+    """A campaign tab (`url_name` + `query`) served by gunicorn: `requests` GETs after a
+    warm-up (imports, connections, template cache); milliseconds each."""
     from django.db import connections
     from django.urls import reverse
 
     path = reverse(
-        "reporting:performance",
-        kwargs={"workspace_slug": campaign.workspace.slug, "campaign_id": campaign.pk},
+        url_name, kwargs={"workspace_slug": campaign.workspace.slug, "campaign_id": campaign.pk}
     )
+    path += f"?{query}" if query else ""
     cookie = session_cookie(campaign.workspace)
     connections.close_all()
     port = free_port()
     server = start_server(port)
     try:
-        load(port, path, cookie, CLIENTS * 5)  # warm-up: imports, connections, template cache
-        return load(port, path, cookie, requests)
+        load(port, path, cookie, CLIENTS * 5, marker=marker)
+        return load(port, path, cookie, requests, marker=marker)
     finally:
         server.terminate()
         server.wait(timeout=30)
